@@ -1,0 +1,32 @@
+"""skweight: scikit-learn class weights for Keras classifiers."""
+
+from .weights import (
+    KINDS,
+    apply_class_weights,
+    class_weights,
+    sample_weights,
+    target_kind,
+    unweight_proba,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "KINDS",
+    "WeightedKerasClassifier",
+    "apply_class_weights",
+    "class_weights",
+    "sample_weights",
+    "target_kind",
+    "unweight_proba",
+]
+
+
+def __getattr__(name):
+    # The estimator imports Keras; load it only when it is asked for so that the
+    # NumPy-only weight engine stays cheap to import.
+    if name == "WeightedKerasClassifier":
+        from .classifier import WeightedKerasClassifier
+
+        return WeightedKerasClassifier
+    raise AttributeError(f"module 'skweight' has no attribute {name!r}")
