@@ -169,7 +169,7 @@ class WeightedKerasClassifier(KerasClassifier):
         tags.classifier_tags = ClassifierTags(multi_class=True, multi_label=True)
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
 
     # ------------------------------------------------------------------ #
@@ -216,6 +216,7 @@ class WeightedKerasClassifier(KerasClassifier):
         self
         """
         self._check_params()
+        _require_y(y, type(self).__name__)
         warm = self.warm_start and self.initialized_
         if not warm:
             self.classes_ = None
@@ -232,6 +233,7 @@ class WeightedKerasClassifier(KerasClassifier):
         and pass the dict.
         """
         self._check_params()
+        _require_y(y, type(self).__name__)
         if isinstance(self.class_weight, str):
             raise ValueError(
                 "class_weight='balanced' is not supported by partial_fit: each batch would be weighted by "
@@ -263,6 +265,16 @@ class WeightedKerasClassifier(KerasClassifier):
             x_shape=getattr(self, "X_shape_", None),
         )
 
+    @property
+    def feature_encoder(self):
+        """Transformer for ``X``, fitted by SciKeras in ``_initialize``: SciPy
+        sparse input (e.g. from ``OneHotEncoder`` in a ``ColumnTransformer``) is
+        made dense, since Keras's dense layers need dense batches and TensorFlow
+        rejects several SciPy sparse layouts."""
+        from sklearn.preprocessing import FunctionTransformer
+
+        return FunctionTransformer(_dense, accept_sparse=True)
+
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
         """Run by SciKeras on every fit/predict; adds checks on labels and on
         the number of features, with messages naming what is wrong."""
@@ -276,14 +288,25 @@ class WeightedKerasClassifier(KerasClassifier):
                         "y holds continuous values; WeightedKerasClassifier needs class labels "
                         "(ints, strings or bools). Use a regressor for continuous targets."
                     )
-        if X is not None and not reset and hasattr(self, "n_features_in_"):
-            shape = np.shape(X)
+        if X is not None and not reset and hasattr(self, "n_features_in_") and hasattr(X, "shape"):
+            shape = X.shape
             if len(shape) >= 2 and shape[1] != self.n_features_in_:
                 raise ValueError(
                     f"X has {shape[1]} features, but {type(self).__name__} is expecting "
                     f"{self.n_features_in_} features as input."
                 )
-        return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+        if reset:
+            return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+        # SciKeras refuses X/y whose dtype cannot be cast "safely" to the fit's
+        # dtype (float64 X after a float32 fit, float labels after int labels);
+        # Keras casts inputs itself and the target encoder matches labels by
+        # value, so the dtype checks are lifted for this call only.
+        saved = {k: self.__dict__[k] for k in ("X_dtype_", "y_dtype_") if k in self.__dict__}
+        self.__dict__.update({k: np.dtype(object) for k in saved})
+        try:
+            return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+        finally:
+            self.__dict__.update(saved)
 
     @staticmethod
     def _validate_sample_weight(X, y, sample_weight):
@@ -485,9 +508,10 @@ class WeightedKerasClassifier(KerasClassifier):
         if kind in ("binary", "multiclass"):
             codes = y if np.ndim(y) == 1 else np.argmax(y, axis=1)
             if np.unique(codes).size < 2:
+                label = self.classes_[int(np.asarray(codes).ravel()[0])]
                 raise ValueError(
-                    "y has a single class in the training rows of this fit "
-                    f"({self.classes_[int(np.asarray(codes).ravel()[0])]!r}); a classifier needs at least 2 classes."
+                    f"y has only one class ({_plain(label)!r}) in the training rows of this fit; "
+                    "a classifier needs at least 2 classes."
                 )
 
     def _encode_validation_data(self, validation_data):
@@ -565,6 +589,19 @@ class _Rollback:
         if "model_" not in self.saved:
             est.classes_ = None
         return False
+
+
+def _dense(X):
+    return X.toarray() if hasattr(X, "toarray") else X
+
+
+def _require_y(y, name):
+    if y is None:
+        raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _codes_dict(spec, classes, param):
