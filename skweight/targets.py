@@ -8,6 +8,12 @@ from .weights import KINDS, target_kind
 __all__ = ["TargetEncoder"]
 
 
+def _normalised(p):
+    total = p.sum(axis=-1, keepdims=True)
+    total[total == 0] = 1.0
+    return p / total
+
+
 class TargetEncoder:
     """Fit on the user's ``y``; ``transform`` gives Keras targets;
     ``inverse_transform`` turns model outputs into labels or probabilities.
@@ -121,17 +127,20 @@ class TargetEncoder:
         """Model outputs as probabilities in scikit-learn's layout."""
         kind = self.kind_
         if kind == "multioutput":
-            return [np.asarray(r, dtype=np.float64).reshape(len(r), -1) for r in raw]
+            return [_normalised(np.asarray(r, dtype=np.float64).reshape(len(r), -1)) for r in raw]
         raw = np.asarray(raw, dtype=np.float64)
         if kind == "binary":
             p = raw.reshape(len(raw), -1)
             if p.shape[1] == 1:
                 p = p[:, 0]
                 return np.column_stack([1.0 - p, p])
-            return p
+            return _normalised(p)
         if kind == "sequence":
-            return raw
-        return raw.reshape(len(raw), -1)
+            return _normalised(raw)
+        raw = raw.reshape(len(raw), -1)
+        # softmax outputs in float32 sum to 1 only to ~1e-7; scikit-learn's
+        # log-loss checks float64 sums, so renormalise once in float64
+        return _normalised(raw) if kind in ("multiclass", "onehot") else raw
 
     def labels(self, proba):
         """Labels from probabilities in scikit-learn's layout."""
