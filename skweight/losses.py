@@ -29,7 +29,7 @@ class ElementwiseBinaryCrossentropy(keras.losses.Loss):
     >>> import numpy as np
     >>> from skweight.losses import ElementwiseBinaryCrossentropy
     >>> loss = ElementwiseBinaryCrossentropy(reduction=None)
-    >>> loss(np.array([[1.0, 0.0]]), np.array([[0.5, 0.5]])).shape
+    >>> tuple(loss(np.array([[1.0, 0.0]]), np.array([[0.5, 0.5]])).shape)
     (1, 2)
     """
 
