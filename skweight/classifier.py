@@ -30,7 +30,19 @@ _FITTED = (
 )
 
 
-class WeightedKerasClassifier(KerasClassifier):
+class _TagsRoot:
+    """Last base before ``object``: gives ``ClassifierMixin.__sklearn_tags__``
+    a parent to call.  scikit-learn 1.6 calls every ``__sklearn_tags__`` in the
+    MRO when a base (here SciKeras's ``BaseWrapper``) still has ``_more_tags``,
+    and in SciKeras's MRO nothing follows ``ClassifierMixin``."""
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import Tags, TargetTags
+
+        return Tags(estimator_type=None, target_tags=TargetTags(required=False))
+
+
+class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     """A Keras classifier that takes ``class_weight`` as scikit-learn does.
 
     ``class_weight`` is turned into Keras sample weights inside ``fit``, from
