@@ -19,6 +19,7 @@ from .weights import _ACCEPTED, _dict_to_vector, apply_class_weights, class_weig
 
 from scikeras.utils.transformers import _is_categorical_crossentropy  # noqa: E402
 from scikeras.wrappers import BaseWrapper, KerasClassifier  # noqa: E402
+from sklearn.base import BaseEstimator  # noqa: E402
 
 __all__ = ["WeightedKerasClassifier"]
 
@@ -171,6 +172,10 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     # ------------------------------------------------------------------ #
     # scikit-learn identity
     # ------------------------------------------------------------------ #
+    def __repr__(self):
+        """scikit-learn's repr: only the parameters that differ from the defaults."""
+        return BaseEstimator.__repr__(self)
+
     def __sklearn_tags__(self):
         """Tags of a classifier (SciKeras's MRO lets ``BaseEstimator`` hide
         ``ClassifierMixin``'s tags, so ``is_classifier`` was False)."""
