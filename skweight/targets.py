@@ -121,16 +121,18 @@ class TargetEncoder:
         """Model outputs as probabilities in scikit-learn's layout."""
         kind = self.kind_
         if kind == "multioutput":
-            return [np.asarray(r, dtype=np.float64).reshape(len(r), -1) for r in raw]
+            return [_sum_to_one(np.asarray(r, dtype=np.float64).reshape(len(r), -1)) for r in raw]
         raw = np.asarray(raw, dtype=np.float64)
         if kind == "binary":
             p = raw.reshape(len(raw), -1)
             if p.shape[1] == 1:
                 p = p[:, 0]
                 return np.column_stack([1.0 - p, p])
-            return p
+            return _sum_to_one(p)
         if kind == "sequence":
-            return raw
+            return _sum_to_one(raw)
+        if kind in ("multiclass", "onehot"):
+            return _sum_to_one(raw.reshape(len(raw), -1))
         return raw.reshape(len(raw), -1)
 
     def labels(self, proba):
@@ -155,3 +157,16 @@ class TargetEncoder:
     def inverse_transform(self, raw, return_proba=False):
         proba = self.probabilities(raw)
         return proba if return_proba else self.labels(proba)
+
+
+def _sum_to_one(p):
+    """Rows of a float32 softmax, summed in float64, are off 1 by up to ~1e-7,
+    which scikit-learn's ``log_loss`` warns about; rescale such rows exactly.
+    Outputs that are not probabilities (rows far from summing to 1, e.g.
+    logits of a custom model) are left as they are.  Argmax is unchanged."""
+    if p.size == 0:
+        return p
+    total = p.sum(axis=-1, keepdims=True)
+    if np.all(p >= 0) and np.all(np.abs(total - 1.0) < 1e-4):
+        return p / total
+    return p

@@ -339,6 +339,11 @@ def test_predict_proba_prior_multiclass_with_string_labels():
     w = np.array([1.0, 2.0, 6.0])
     np.testing.assert_allclose(prior, (proba / w) / (proba / w).sum(axis=1, keepdims=True), rtol=1e-10)
     np.testing.assert_array_equal(clf.predict(X), clf.classes_[np.argmax(proba, axis=1)])
+    # float32 softmax rows are rescaled to sum to 1 in float64: log_loss does not warn
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert log_loss(labels, prior) < log_loss(labels, proba)
 
 
 def test_predict_proba_prior_is_predict_proba_without_class_weights(small_binary):
