@@ -9,6 +9,7 @@ import numbers
 from collections.abc import Mapping
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
 
 from ._backend import keras, quiet, seed_from, seeded
 from .losses import ElementwiseBinaryCrossentropy
@@ -206,7 +207,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 f"hidden_layer_sizes={self.hidden_layer_sizes!r} must be a tuple of positive ints, e.g. (100,)."
             )
         split = self.validation_split
-        if not (isinstance(split, numbers.Real) and 0.0 <= float(split) < 1.0):
+        if isinstance(split, bool) or not (isinstance(split, numbers.Real) and 0.0 <= float(split) < 1.0):
             raise ValueError(f"validation_split={split!r} must be a float in [0, 1).")
         if not (isinstance(self.epochs, numbers.Integral) and self.epochs >= 0):
             raise ValueError(f"epochs={self.epochs!r} must be a non-negative int.")
@@ -251,11 +252,12 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """
         self._check_params()
         _require_y(y, type(self).__name__)
-        if isinstance(self.class_weight, str):
+        if _has_balanced(self.class_weight):
             raise ValueError(
-                "class_weight='balanced' is not supported by partial_fit: each batch would be weighted by "
-                "its own class counts. Compute the weights once on the full label set (or a representative "
-                "sample) with skweight.class_weights(y_all, 'balanced') and pass that dict as class_weight."
+                f"class_weight={self.class_weight!r} is not supported by partial_fit: 'balanced' would be "
+                "computed from each batch's own class counts. Compute the weights once on the full label "
+                "set (or a representative sample), e.g. weights = skweight.class_weights(y_all, 'balanced'), "
+                "and pass them: set_params(class_weight=weights)."
             )
         if not self.initialized_:
             self.classes_ = classes
@@ -378,23 +380,38 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             kw["weighted_metrics"] = _copy_metrics(metrics)
         return kw
 
+    def _seed(self):
+        """The int seed of ``random_state`` (None when it is None).
+
+        SciKeras derives ``_random_state`` from a ``RandomState`` with
+        ``randint(low=1)``, which is always 0; every ``RandomState`` then gave
+        the same network and the same validation split.
+        """
+        return seed_from(self.random_state)
+
     def _build_keras_model(self):
         """Run by SciKeras's ``_initialize``; builds under ``random_state``."""
-        seed, self._random_state = self._random_state, None
+        saved, self._random_state = self._random_state, None
         try:
-            with seeded(seed_from(seed)):
+            with seeded(self._seed()):
                 return super()._build_keras_model()
         finally:
-            self._random_state = seed
+            self._random_state = saved
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         """Run by SciKeras's ``_fit`` with encoded ``X``/``y``: splits off
         validation rows, resolves ``class_weight`` on the training rows,
         weights both sides and trains under ``random_state``."""
-        seed = seed_from(self._random_state)
-        validation_data = kwargs.pop("validation_data", None)
-        if self.validation_split and validation_data is None:
-            train, val = split_rows(self.target_kind_, y, self.validation_split, seed)
+        seed = self._seed()
+        fraction = self._validation_fraction(kwargs.pop("validation_split", None))
+        validation_data = kwargs.pop("validation_data", getattr(self, "fit__validation_data", None))
+        if fraction and validation_data is None:
+            train, val = split_rows(self.target_kind_, y, fraction, seed)
+            if val.size == 0:
+                raise ValueError(
+                    f"validation_split={fraction!r} leaves no validation rows: no class has the 2 rows "
+                    "needed to put one on each side. Use validation_split=0 or pass validation_data."
+                )
             X_val, y_val = _take(X, val), _take(y, val)
             sw_val = None if sample_weight is None else sample_weight[val]
             X, y = _take(X, train), _take(y, train)
@@ -409,6 +426,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             X_val, y_val, sw_val = validation_data
             kwargs["validation_data"] = (X_val, y_val, self._sample_weights(y_val, resolved, sw_val))
         kwargs["validation_split"] = 0.0
+        # a copy: SciKeras extends the lists of ``history_`` in place
+        previous = {k: list(v) for k, v in self.__dict__.get("history_", {}).items()}
+        keras_history = getattr(self.model_, "history", None)
         self._random_state, saved = None, self._random_state
         try:
             with seeded(seed):
@@ -418,7 +438,34 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 )
         finally:
             self._random_state = saved
-        self.history_ = dict(self.history_)
+        self._record_history(previous, keras_history, warm_start and initial_epoch > 0)
+
+    def _validation_fraction(self, from_fit):
+        """``validation_split`` as given to ``fit`` (a keyword), else
+        ``fit__validation_split``, else the ``validation_split`` parameter,
+        the precedence SciKeras uses for ``epochs``; checked like the parameter."""
+        fraction = from_fit
+        if fraction is None:
+            fraction = getattr(self, "fit__validation_split", self.validation_split)
+        if isinstance(fraction, bool) or not (isinstance(fraction, numbers.Real) and 0.0 <= float(fraction) < 1.0):
+            raise ValueError(f"validation_split={fraction!r} must be a float in [0, 1).")
+        return float(fraction)
+
+    def _record_history(self, previous, keras_history, append):
+        """``history_`` under the names Keras gives (those that callbacks such
+        as ``EarlyStopping(monitor=...)`` use).  SciKeras renamed training
+        metrics only (``auc`` became ``a_u_c`` next to ``val_auc``)."""
+        current = getattr(self.model_, "history", None)
+        logs = current.history if current is not None and current is not keras_history else {}
+        history = previous if append else {}
+        for key, values in logs.items():
+            history.setdefault(key, []).extend(float(v) for v in values)
+        self.history_ = history
+
+    @property
+    def current_epoch(self):
+        """Epochs trained so far (0 before the first, or after ``epochs=0``)."""
+        return len(getattr(self, "history_", {}).get("loss", []))
 
     # ------------------------------------------------------------------ #
     # class weights → sample weights
@@ -472,8 +519,23 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             padding_label=self._padding_code(),
             classes=None if n_codes is None or self.target_kind_ in ("multilabel", "ordinal", "onehot") else np.arange(len(n_codes)),
         )
+        resolved = self._cover_all_classes(resolved)
         self._resolved_codes = resolved
         self.class_weight_ = self._to_user_labels(resolved)
+        return resolved
+
+    def _cover_all_classes(self, resolved):
+        """Give classes absent from these rows their weight too: the dict's
+        value, or 1.  ``class_weights`` resolves over the classes present, so
+        a ``partial_fit`` batch without class ``c`` reported (and
+        ``predict_proba_prior`` divided by) weight 1 instead of the dict's."""
+        kind, spec = self.target_kind_, self._code_space_spec()
+        if kind in ("binary", "multiclass", "onehot", "ordinal", "sequence"):
+            codes = range(len(self.classes_)) if kind in ("binary", "multiclass", "sequence") else self.classes_.tolist()
+            return _fill(resolved, spec, [int(c) for c in codes])
+        if kind == "multioutput" and isinstance(resolved, list):
+            specs = spec if isinstance(spec, list) else [spec] * len(resolved)
+            return [_fill(r, s, range(len(c))) for r, s, c in zip(resolved, specs, self.classes_)]
         return resolved
 
     def _padding_code(self):
@@ -524,7 +586,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         kind = self.target_kind_
         if kind in ("binary", "multiclass"):
             codes = y if np.ndim(y) == 1 else np.argmax(y, axis=1)
-            if np.unique(codes).size < 2:
+            # partial_fit batches may hold one class of the classes given
+            if np.unique(codes).size < 2 and len(self.classes_) < 2:
                 label = self.classes_[int(np.asarray(codes).ravel()[0])]
                 raise ValueError(
                     f"y has only one class ({_plain(label)!r}) in the training rows of this fit; "
@@ -534,12 +597,14 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     def _encode_validation_data(self, validation_data):
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ValueError("validation_data must be a tuple (X_val, y_val) or (X_val, y_val, sample_weight_val).")
-        X_val, y_val = validation_data[0], validation_data[1]
-        X_val, y_val = self._validate_data(X_val, y_val)
-        sw_val = None
-        if len(validation_data) == 3 and validation_data[2] is not None:
-            _, _, sw_val = self._validate_sample_weight(X_val, y_val, validation_data[2])
-        return self.feature_encoder_.transform(X_val), self.target_encoder_.transform(y_val), sw_val
+        try:
+            X_val, y_val = self._validate_data(validation_data[0], validation_data[1])
+            sw_val = None
+            if len(validation_data) == 3 and validation_data[2] is not None:
+                _, _, sw_val = self._validate_sample_weight(X_val, y_val, validation_data[2])
+            return self.feature_encoder_.transform(X_val), self.target_encoder_.transform(y_val), sw_val
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"validation_data: {exc}") from exc
 
     # ------------------------------------------------------------------ #
     # prediction and probabilities
@@ -552,19 +617,68 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     def predict_proba_prior(self, X):
         """Class probabilities calibrated to the training prior.
 
-        A model trained with class weights ``w_c`` predicts probabilities that
-        lean towards the up-weighted classes.  This divides them by the weights
-        this fit used (``class_weight_``) and renormalises, so that they again
-        estimate ``p(c | x)`` under the training class frequencies.
-        ``predict`` and ``predict_proba`` are unchanged.
+        Training with class weights ``w_c`` makes the network estimate
+        ``p_w(c | x)``, proportional to ``w_c * p(c | x)``: probabilities lean
+        towards the up-weighted classes.  This divides ``predict_proba`` by the
+        weights this fit used (``class_weight_``) and renormalises::
 
-        Only for binary, multiclass and one-hot targets.
+            p(c | x) = (p_w(c | x) / w_c) / sum_k (p_w(k | x) / w_k)
+
+        which estimates ``p(c | x)`` under the class frequencies of the
+        training rows (``sample_weight`` is not part of the correction).
+        With ``class_weight=None`` it equals ``predict_proba``.
+
+        ``predict`` and ``predict_proba`` are unchanged: ``predict`` keeps the
+        weighted decision and equals ``argmax(predict_proba)``, as
+        scikit-learn expects.  For binary targets, the correction is monotone,
+        so ROC AUC and any ranking are unchanged; to decide on the corrected
+        probabilities instead, wrap the estimator in
+        :class:`sklearn.model_selection.FixedThresholdClassifier` or
+        :class:`~sklearn.model_selection.TunedThresholdClassifierCV`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes), or a list of them
+            Columns in ``classes_`` order, like ``predict_proba``.  Multi-label
+            targets give ``(n_samples, n_labels)``, each label corrected with its
+            ``{0: w_neg, 1: w_pos}``; multi-output targets a list, one array
+            per output.  Ordinal and sequence targets are not supported.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import make_classification
+        >>> from skweight import WeightedKerasClassifier, unweight_proba
+        >>> X, y = make_classification(200, weights=[0.9], random_state=0)
+        >>> clf = WeightedKerasClassifier(class_weight="balanced", epochs=2, random_state=0).fit(X, y)
+        >>> prior = clf.predict_proba_prior(X)
+        >>> np.allclose(prior, unweight_proba(clf.predict_proba(X), clf.class_weight_))
+        True
+        >>> bool(prior[:, 1].mean() < clf.predict_proba(X)[:, 1].mean())  # less mass on the up-weighted class
+        True
         """
-        proba = self.predict_proba(X)
-        if self.target_kind_ not in ("binary", "multiclass", "onehot"):
-            raise ValueError(
-                f"predict_proba_prior supports binary, multiclass and one-hot targets, not {self.target_kind_!r}."
+        if not self.initialized_:
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' before 'predict_proba_prior'."
             )
+        kind = self.target_kind_
+        if kind not in ("binary", "multiclass", "onehot", "multilabel", "multioutput"):
+            raise ValueError(
+                f"predict_proba_prior supports binary, multiclass, one-hot, multi-label and multi-output "
+                f"targets, not {kind!r}."
+            )
+        proba = self.predict_proba(X)
+        if kind == "multilabel":
+            return unweight_proba(proba, self.class_weight_)
+        if kind == "multioutput":
+            return [
+                unweight_proba(p, [cw[c] for c in classes.tolist()])
+                for p, cw, classes in zip(proba, self.class_weight_, self.classes_)
+            ]
         return unweight_proba(proba, [self.class_weight_[c] for c in self.classes_.tolist()])
 
 
@@ -621,9 +735,30 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _fill(resolved, spec, codes):
+    full = {c: 1.0 for c in codes}
+    full.update(resolved)
+    if isinstance(spec, Mapping):
+        for c in codes:
+            if c not in resolved and c in spec:
+                full[c] = float(spec[c])
+    return full
+
+
 def _codes_dict(spec, classes, param):
     vec = _dict_to_vector(spec, np.asarray(classes), param)
     return {i: float(w) for i, w in enumerate(vec)}
+
+
+def _has_balanced(spec):
+    """True when ``class_weight`` says "balanced" anywhere (also per output)."""
+    if isinstance(spec, str):
+        return spec == "balanced"
+    if isinstance(spec, Mapping):
+        spec = list(spec.values())
+    if isinstance(spec, (list, tuple)):
+        return any(isinstance(v, (str, list, tuple, Mapping)) and _has_balanced(v) for v in spec)
+    return False
 
 
 def _take(a, idx):

@@ -2,8 +2,9 @@
 
 ``validation_split`` in Keras takes the *last* rows, unshuffled; on sorted or
 imbalanced data that validation set can hold no minority sample at all.  These
-functions split so that every class (every label, for multi-label targets) with
-at least two rows lands on both sides.
+functions shuffle (seeded) and split so that every class with at least two
+rows lands on both sides; multi-label and multi-output targets get the same
+guarantee per label wherever the rows allow it (see :func:`multilabel_split`).
 """
 
 import numpy as np
@@ -52,45 +53,175 @@ def stratified_split(keys, fraction, rng):
 
 
 def multilabel_split(y, fraction, rng):
-    """Iterative stratification for a multi-label indicator matrix.
+    """Iterative stratification of a multi-label indicator matrix.
 
-    Labels are taken rarest first; each label's unassigned rows are shuffled
-    and sent to validation until that label's validation quota is met (at least
-    one row, and never all of them when it has two or more), the rest to
-    training.  Rows with no label fill the validation set to its overall size.
+    In the manner of Sechidis et al. (2011) and the ``iterative-stratification``
+    package: labels are taken rarest first (ties by column order) and each of
+    a label's still unassigned rows goes to the side that still wants most rows
+    of that label (then the side with most room, then at random).  Two rules
+    put the guarantee first:
+
+    * while a label with two or more rows is missing from one side, its next
+      unassigned row goes to that side;
+    * a repair pass moves single rows to a side that misses one of their
+      labels, whenever the move takes no other label off a side;
+    * if a label still misses a side, the pass is run again with fresh
+      shuffles (up to 8 times) and the split missing fewest labels is kept.
+
+    Rows with no label fill the validation side up to ``round(fraction * n)``
+    rows.  Labels with a single row keep it on the training side.
+
+    Guarantee: a label with two or more rows is on both sides whenever one of
+    its rows carries no rarer label (one with fewer rows, or as many rows and a
+    lower column index).  Otherwise it is still on both sides unless no single
+    row can move there without taking another label off a side (in every
+    pass tried); rows that
+    share labels can make a split on both sides impossible (three rows
+    ``{a, b}``, ``{a, c}``, ``{b, c}`` cannot be split so that ``a``, ``b`` and
+    ``c`` all have a row on each side), and the split that misses fewest
+    labels is not always found (finding it is the NP-hard set-splitting
+    problem).
 
     Returns sorted ``(train_idx, val_idx)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skweight.splits import multilabel_split
+    >>> y = np.array([[1, 0], [1, 0], [0, 1], [0, 1], [1, 1], [0, 0]] * 3)
+    >>> tr, va = multilabel_split(y, 0.3, np.random.default_rng(0))
+    >>> y[tr].sum(axis=0).tolist(), y[va].sum(axis=0).tolist()
+    ([6, 6], [3, 3])
     """
     fraction = _check_fraction(fraction)
-    y = np.asarray(y).astype(bool)
-    n, n_labels = y.shape
-    positives = y.sum(axis=0)
-    quota = np.where(positives >= 2, np.clip(np.round(fraction * positives), 1, positives - 1), 0)
-    side = np.full(n, -1, dtype=np.int8)  # -1 unassigned, 0 train, 1 validation
-    in_val = np.zeros(n_labels)
-    in_train = np.zeros(n_labels)
-    for label in np.argsort(positives, kind="stable"):
-        rows = np.flatnonzero(y[:, label] & (side < 0))
-        for r in rng.permutation(rows):
-            go_val = in_val[label] < quota[label]
-            # a row whose labels still need training rows stays on the training side
-            if go_val and np.any(y[r] & (in_train == 0) & (positives >= 2) & (in_val > 0)):
-                go_val = False
-            side[r] = 1 if go_val else 0
-            (in_val if go_val else in_train)[:] += y[r]
-    free = np.flatnonzero(side < 0)
-    room = max(0, int(round(fraction * n)) - int(np.sum(side == 1)))
-    chosen = rng.permutation(free)
-    side[chosen[:room]] = 1
-    side[chosen[room:]] = 0
+    y = np.asarray(y)
+    if y.ndim != 2:
+        raise ValueError(f"a multi-label target must be 2-D (n_samples, n_labels); got shape {y.shape}.")
+    y = y.astype(bool)
+    splittable = y.sum(axis=0) >= 2
+    best = None
+    for _ in range(_ATTEMPTS):
+        side, count = _iterative_pass(y, fraction, rng)
+        _repair(y, side, count, splittable, rng)
+        missed = int(np.sum(splittable & (count.min(axis=0) == 0)))
+        if best is None or missed < best[0]:
+            best = (missed, side)
+        if missed == 0:
+            break
+    side = best[1]
     return np.flatnonzero(side == 0), np.flatnonzero(side == 1)
 
 
+# Greedy passes tried (each with fresh shuffles) while a label misses a side.
+_ATTEMPTS = 8
+
+
+def _iterative_pass(y, fraction, rng):
+    """One greedy pass: returns ``side`` (0 train, 1 validation, per row) and
+    ``count`` (rows of each label on each side)."""
+    n, n_labels = y.shape
+    positives = y.sum(axis=0)
+    splittable = positives >= 2
+    want_val = np.where(splittable, np.clip(np.round(fraction * positives), 1, positives - 1), 0)
+    want = np.stack([positives - want_val, want_val]).astype(np.int64)  # [side, label]
+    n_val = int(np.clip(round(fraction * n), 1, max(n - 1, 1)))
+    room = np.array([n - n_val, n_val], dtype=np.int64)
+    count = np.zeros((2, n_labels), dtype=np.int64)
+    side = np.full(n, -1, dtype=np.int64)  # -1 unassigned, 0 train, 1 validation
+    for label in np.argsort(positives, kind="stable"):
+        if positives[label] == 0:
+            continue
+        for r in rng.permutation(np.flatnonzero(y[:, label] & (side < 0))):
+            missing = np.flatnonzero(count[:, label] == 0)
+            if not splittable[label]:
+                s = 0
+            elif missing.size == 1:
+                s = int(missing[0])
+            else:
+                desire = want[:, label] - count[:, label]
+                best = np.flatnonzero(desire == desire.max())
+                if best.size > 1:
+                    best = best[room[best] == room[best].max()]
+                s = int(best[0] if best.size == 1 else rng.choice(best))
+            side[r] = s
+            count[s] += y[r]
+            room[s] -= 1
+    free = rng.permutation(np.flatnonzero(side < 0))
+    k = int(np.clip(room[1], 0, free.size))
+    side[free[:k]] = 1
+    side[free[k:]] = 0
+    return side, count
+
+
+def _repair(y, side, count, splittable, rng):
+    """Move single rows onto the side a label misses, as long as the move takes
+    no label off a side nor sends the only row of a label to validation;
+    repeat until no move helps.  Each move puts one more
+    label on both sides and takes none off, so this ends after at most
+    ``n_labels`` moves."""
+    single = count.sum(axis=0) == 1
+    changed = True
+    while changed:
+        changed = False
+        for label in np.flatnonzero(splittable & (count.min(axis=0) == 0)):
+            if count[:, label].min() > 0:  # an earlier move of this pass fixed it
+                continue
+            target = int(np.argmin(count[:, label]))
+            source = 1 - target
+            for r in rng.permutation(np.flatnonzero(y[:, label] & (side == source))):
+                labels = y[r] & splittable
+                if np.any(labels & (count[target] > 0) & (count[source] == 1)):
+                    continue  # the move would take another label off the source side
+                if target == 1 and np.any(y[r] & single):
+                    continue  # the only row of a label stays for training
+                side[r] = target
+                count[source] -= y[r]
+                count[target] += y[r]
+                changed = True
+                break
+
+
 def split_rows(kind, y, fraction, seed):
-    """Train/validation row indices for an encoded target of the given kind."""
+    """Train/validation row indices for an encoded target of the given kind.
+
+    Binary, multiclass, one-hot and ordinal targets are split by class (level)
+    with :func:`stratified_split`; multi-label targets with
+    :func:`multilabel_split`; multi-output targets with
+    :func:`multilabel_split` over one indicator per (output, class), so every
+    class of every output gets the multi-label guarantee; sequence targets,
+    which have no single class per row, with a shuffled split.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`skweight.KINDS`.
+    y : ndarray or list of ndarray
+        The encoded target: labels or codes ``(n,)``, an indicator matrix
+        ``(n, k)``, or for multi-output targets a list of ``(n,)`` arrays or an
+        ``(n, outputs)`` array.
+    fraction : float
+        Share of the rows for validation, strictly between 0 and 1.
+    seed : None or int
+        Seed of the shuffling; the same seed gives the same split.
+
+    Returns
+    -------
+    train_idx, val_idx : ndarray of int
+        Sorted, disjoint, and together every row once.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skweight.splits import split_rows
+    >>> y = np.array([0] * 18 + [1] * 2)
+    >>> tr, va = split_rows("binary", y, 0.25, seed=0)
+    >>> len(tr), len(va), int(y[va].sum())
+    (15, 5, 1)
+    """
+    fraction = _check_fraction(fraction)
     rng = np.random.default_rng(seed)
     if kind in ("binary", "multiclass"):
-        keys = y if np.ndim(y) == 1 else np.argmax(y, axis=1)
+        keys = np.ravel(y) if np.ndim(y) == 1 or np.shape(y)[1] == 1 else np.argmax(y, axis=1)
     elif kind == "onehot":
         keys = np.argmax(y, axis=1)
     elif kind == "ordinal":
@@ -98,13 +229,20 @@ def split_rows(kind, y, fraction, seed):
     elif kind == "multilabel":
         return multilabel_split(y, fraction, rng)
     elif kind == "multioutput":
-        stacked = np.column_stack(y)
-        _, keys = np.unique(stacked, axis=0, return_inverse=True)
-        if np.bincount(keys.ravel()).min() < 2:
-            keys = stacked[:, 0]
-    else:  # sequence: no single class per row; a shuffled split
+        parts = [y[:, j] for j in range(y.shape[1])] if isinstance(y, np.ndarray) else list(y)
+        indicators = []
+        for part in parts:
+            _, codes = np.unique(np.asarray(part).ravel(), return_inverse=True)
+            indicators.append(np.eye(codes.max() + 1, dtype=bool)[codes.ravel()])
+        return multilabel_split(np.hstack(indicators), fraction, rng)
+    elif kind == "sequence":
         n = len(y)
         order = rng.permutation(n)
-        n_val = int(np.clip(round(_check_fraction(fraction) * n), 1, n - 1))
+        n_val = int(np.clip(round(fraction * n), 1, n - 1)) if n >= 2 else 0
         return np.sort(order[n_val:]), np.sort(order[:n_val])
+    else:
+        raise ValueError(
+            f"kind={kind!r} is not a target kind; accepted: binary, multiclass, onehot, multilabel, "
+            "ordinal, sequence, multioutput."
+        )
     return stratified_split(keys, fraction, rng)

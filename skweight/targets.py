@@ -8,12 +8,6 @@ from .weights import KINDS, target_kind
 __all__ = ["TargetEncoder"]
 
 
-def _normalised(p):
-    total = p.sum(axis=-1, keepdims=True)
-    total[total == 0] = 1.0
-    return p / total
-
-
 class TargetEncoder:
     """Fit on the user's ``y``; ``transform`` gives Keras targets;
     ``inverse_transform`` turns model outputs into labels or probabilities.
@@ -127,20 +121,19 @@ class TargetEncoder:
         """Model outputs as probabilities in scikit-learn's layout."""
         kind = self.kind_
         if kind == "multioutput":
-            return [_normalised(np.asarray(r, dtype=np.float64).reshape(len(r), -1)) for r in raw]
+            return [_sum_to_one(np.asarray(r, dtype=np.float64).reshape(len(r), -1)) for r in raw]
         raw = np.asarray(raw, dtype=np.float64)
         if kind == "binary":
             p = raw.reshape(len(raw), -1)
             if p.shape[1] == 1:
                 p = p[:, 0]
                 return np.column_stack([1.0 - p, p])
-            return _normalised(p)
+            return _sum_to_one(p)
         if kind == "sequence":
-            return _normalised(raw)
-        raw = raw.reshape(len(raw), -1)
-        # softmax outputs in float32 sum to 1 only to ~1e-7; scikit-learn's
-        # log-loss checks float64 sums, so renormalise once in float64
-        return _normalised(raw) if kind in ("multiclass", "onehot") else raw
+            return _sum_to_one(raw)
+        if kind in ("multiclass", "onehot"):
+            return _sum_to_one(raw.reshape(len(raw), -1))
+        return raw.reshape(len(raw), -1)
 
     def labels(self, proba):
         """Labels from probabilities in scikit-learn's layout."""
@@ -164,3 +157,16 @@ class TargetEncoder:
     def inverse_transform(self, raw, return_proba=False):
         proba = self.probabilities(raw)
         return proba if return_proba else self.labels(proba)
+
+
+def _sum_to_one(p):
+    """Rows of a float32 softmax, summed in float64, are off 1 by up to ~1e-7,
+    which scikit-learn's ``log_loss`` warns about; rescale such rows exactly.
+    Outputs that are not probabilities (rows far from summing to 1, e.g.
+    logits of a custom model) are left as they are.  Argmax is unchanged."""
+    if p.size == 0:
+        return p
+    total = p.sum(axis=-1, keepdims=True)
+    if np.all(p >= 0) and np.all(np.abs(total - 1.0) < 1e-4):
+        return p / total
+    return p

@@ -609,19 +609,23 @@ def unweight_proba(proba, class_weight):
 
     A model trained with class weights ``w_c`` estimates probabilities
     proportional to ``w_c * p(c | x)``.  Dividing by ``w_c`` and renormalising
-    returns probabilities calibrated to the training prior.
+    returns probabilities calibrated to the training prior:
+    ``p(c | x) = (p_w(c | x) / w_c) / sum_k (p_w(k | x) / w_k)``.
 
     Parameters
     ----------
-    proba : ndarray of shape (n_samples, n_classes)
+    proba : ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
         Probabilities from the weighted model, columns in class order.
-    class_weight : array-like of shape (n_classes,) or dict
+    class_weight : array-like of shape (n_classes,), dict, or list of dicts
         The weights used, in the same column order (a dict's values are taken
-        in insertion order, as ``class_weight_`` stores them).
+        in insertion order, as ``class_weight_`` stores them).  For a
+        multi-label ``proba`` (one positive-class probability per label), a
+        list of ``{0: w_neg, 1: w_pos}`` dicts, one per label: each column is
+        corrected as a binary problem.
 
     Returns
     -------
-    ndarray of shape (n_samples, n_classes)
+    ndarray of the shape of ``proba``
 
     Examples
     --------
@@ -629,16 +633,34 @@ def unweight_proba(proba, class_weight):
     >>> from skweight import unweight_proba
     >>> unweight_proba(np.array([[0.5, 0.5]]), {0: 1.0, 1: 3.0})
     array([[0.75, 0.25]])
+    >>> unweight_proba(np.array([[0.5, 0.9]]), [{0: 1.0, 1: 3.0}, {0: 1.0, 1: 1.0}])
+    array([[0.25, 0.9 ]])
     """
     proba = np.asarray(proba, dtype=np.float64)
+    if isinstance(class_weight, (list, tuple)) and class_weight and all(isinstance(w, Mapping) for w in class_weight):
+        if proba.ndim != 2 or proba.shape[1] != len(class_weight):
+            raise ValueError(
+                f"proba has shape {proba.shape} but class_weight has {len(class_weight)} per-label entries; "
+                "give one {0: w_neg, 1: w_pos} dict per probability column."
+            )
+        w_neg = np.array([_check_weight_value(f"{j}][0", w.get(0, 1.0)) for j, w in enumerate(class_weight)])
+        w_pos = np.array([_check_weight_value(f"{j}][1", w.get(1, 1.0)) for j, w in enumerate(class_weight)])
+        if np.any(w_neg == 0) or np.any(w_pos == 0):
+            raise ValueError("class_weight must be positive to undo its prior shift; a weight is 0.")
+        pos, neg = proba / w_pos, (1.0 - proba) / w_neg
+        total = pos + neg
+        total[total == 0] = 1.0
+        return pos / total
     w = np.asarray(list(class_weight.values()) if isinstance(class_weight, Mapping) else class_weight, dtype=np.float64)
-    if proba.ndim != 2 or proba.shape[1] != w.shape[0]:
+    if w.ndim != 1 or proba.ndim != 2 or proba.shape[1] != w.shape[0]:
         raise ValueError(
-            f"proba has shape {proba.shape} but class_weight has {w.shape[0]} weights; "
+            f"proba has shape {proba.shape} but class_weight has {w.size} weights; "
             "give one weight per probability column."
         )
     if np.any(w <= 0) or not np.all(np.isfinite(w)):
-        raise ValueError("class_weight must be finite and positive to undo its prior shift.")
+        raise ValueError(
+            f"class_weight must be finite and positive to undo its prior shift; got {w.tolist()!r}."
+        )
     scaled = proba / w
     total = scaled.sum(axis=1, keepdims=True)
     total[total == 0] = 1.0
