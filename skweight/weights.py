@@ -74,7 +74,7 @@ class _Encoded:
         else:
             table = np.ones(self.span, dtype=dtype)
             table[self.present] = per_class
-        return table[self.codes]
+        return np.take(table, self.codes)
 
 
 def _encode(y, name="y"):
@@ -82,35 +82,72 @@ def _encode(y, name="y"):
     labels of modest span (no sort), ``np.unique`` for anything else."""
     if y.size and y.dtype.kind in "iub":
         v = y.view(np.uint8) if y.dtype.kind == "b" else y
-        lo, hi = int(v.min()), int(v.max())
-        if lo >= 0 and hi < _MAX_INT_SPAN:
-            base, codes = 0, v
-        elif hi - lo < _MAX_INT_SPAN:
-            base = lo
+        wide_unsigned = v.dtype.kind == "u" and v.dtype.itemsize >= np.dtype(np.intp).itemsize
+        hi = int(v.max())
+        if hi < _MAX_INT_SPAN:
+            # labels in [0, hi]: one bincount, no shift (np.bincount itself
+            # refuses negative labels, which are then shifted below)
+            codes = v.astype(np.intp) if wide_unsigned else v  # np.bincount refuses uint64
+            try:
+                counts_full = np.bincount(codes, minlength=hi + 1)
+            except ValueError:
+                counts_full = None
+            if counts_full is not None:
+                present = np.flatnonzero(counts_full)
+                return _Encoded(present.astype(y.dtype), codes, counts_full[present], present, hi + 1)
+        lo = int(v.min())
+        if hi - lo < _MAX_INT_SPAN:
             # shift in a type that cannot overflow: unsigned values stay >= lo,
             # signed ones are widened first (int8 100 - (-100) would wrap)
-            codes = v - v.dtype.type(lo) if v.dtype.kind == "u" else v.astype(np.intp) - lo
-        else:
-            base = None
-        if base is not None:
-            if codes.dtype.kind == "u" and codes.dtype.itemsize >= np.dtype(np.intp).itemsize:
-                codes = codes.astype(np.intp)  # np.bincount refuses uint64
-            span = hi - base + 1
-            counts_full = np.bincount(codes, minlength=span)
+            unsigned = v.dtype.kind == "u"
+            codes = (v - v.dtype.type(lo)).astype(np.intp, copy=False) if unsigned else v.astype(np.intp) - lo
+            counts_full = np.bincount(codes, minlength=hi - lo + 1)
             present = np.flatnonzero(counts_full)
-            if v.dtype.kind == "u":  # base may exceed int64 (uint64 labels near 2**64)
-                classes = (present.astype(v.dtype) + v.dtype.type(base)).astype(y.dtype)
-            else:
-                classes = (present + base).astype(y.dtype)
-            return _Encoded(classes, codes, counts_full[present], present, span)
+            # (an unsigned lo may exceed int64: add it in the labels' own type)
+            classes = present.astype(v.dtype) + v.dtype.type(lo) if unsigned else present + lo
+            return _Encoded(classes.astype(y.dtype), codes, counts_full[present], present, hi - lo + 1)
     try:
-        classes, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+        return _encode_sorted(y)
     except TypeError as exc:
         kinds = sorted({type(v).__name__ for v in y[: min(y.size, 1000)].tolist()})
         raise ValueError(
             f"{name} mixes labels of types {kinds} that cannot be ordered; give labels of one type "
             "(all ints, all strings or all bools)."
         ) from exc
+
+
+# Labels of other types (strings, objects, floats, very wide ints) are encoded
+# by binary search against the classes of an evenly spaced sample of this many
+# rows; classes the sample missed are found among the rows that did not match.
+_GUESS_SAMPLE = 1 << 16
+_GUESS_MAX_CLASSES = 1 << 10
+
+
+def _encode_sorted(y):
+    """Encode labels that ``np.bincount`` cannot take, without sorting them all.
+
+    Two ``np.searchsorted`` passes against the sample's classes give each row
+    its code and say whether it matched; only the unmatched rows (a rare class
+    the sample missed) are sorted.  Falls back to ``np.unique`` where the
+    sample has many classes or misses many rows.
+    """
+    guess = np.unique(y[:: max(1, y.size // _GUESS_SAMPLE)])
+    if len(guess) <= _GUESS_MAX_CLASSES:
+        left = np.searchsorted(guess, y)
+        miss = left == np.searchsorted(guess, y, side="right")
+        n_miss = int(np.count_nonzero(miss))
+        if n_miss == 0:
+            classes, codes = guess, left
+        elif n_miss <= y.size // 16:
+            extra = np.unique(y[miss])
+            classes = np.union1d(guess, extra)
+            codes = np.searchsorted(classes, guess)[np.where(miss, 0, left)]
+            codes[miss] = np.searchsorted(classes, y[miss])
+        else:
+            classes = None
+        if classes is not None:
+            return _Encoded(classes, codes, np.bincount(codes, minlength=len(classes)), None, len(classes))
+    classes, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
     return _Encoded(classes, codes.ravel(), counts, None, len(classes))
 
 
@@ -185,6 +222,17 @@ def _is_binary_indicator(y):
     return False
 
 
+def _one_hot_codes(arr):
+    """The column of the 1 in each row of a 0/1 matrix when every row holds
+    exactly one 1, else None.  (Every row's argmax is a 1 and there are n
+    ones in all: cheaper than a row sum over a narrow matrix.)"""
+    n = arr.shape[0]
+    if np.count_nonzero(arr) != n:
+        return None
+    codes = np.argmax(arr, axis=1)
+    return codes if np.all(arr[np.arange(n), codes]) else None
+
+
 def _check_kind(kind):
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind={kind!r} is not a target kind; accepted: {', '.join(KINDS)} or None.")
@@ -223,25 +271,33 @@ def _read(y, kind=None, name="y"):
         raise ValueError(f"{name} must be 1-D or 2-D (or a list/dict of targets); got shape {arr.shape}.")
     if kind in ("binary", "multiclass"):
         raise ValueError(f"kind={kind!r} needs a 1-D target, but {name} has shape {arr.shape}.")
-    _check_labels(arr, name)
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty; at least one labelled sample is required.")
     indicator = _is_binary_indicator(arr)
+    if not indicator:
+        _check_labels(arr, name)  # (a 0/1 matrix needs no further label checks)
+    codes = None
     if kind is None:
         if indicator:
-            kind = "onehot" if np.all(arr.sum(axis=1) == 1) else "multilabel"
+            codes = _one_hot_codes(arr)
+            kind = "onehot" if codes is not None else "multilabel"
         else:
             kind = "multioutput"
     elif kind == "onehot":
-        if not indicator or not np.all(arr.sum(axis=1) == 1):
+        codes = _one_hot_codes(arr) if indicator else None
+        if codes is None:
             raise ValueError(f"kind='onehot' needs {name} to hold rows of 0/1 with exactly one 1 in each row.")
     elif kind == "multilabel":
         if not indicator:
             bad = arr[~np.isin(arr, [0, 1])] if arr.dtype.kind in "iuf" else arr
             raise ValueError(f"a multi-label target must hold only 0 and 1; {name} holds {bad.ravel()[:1].tolist()[0]!r}.")
     elif kind == "ordinal":
-        if indicator:
+        if arr.dtype.kind in "biuf":
             ok = np.all(arr[:, 1:] <= arr[:, :-1], axis=1)
+            if not indicator:
+                ok &= np.all(np.isin(arr, [0, 1]), axis=1)
         else:
-            ok = np.all(np.isin(arr, [0, 1]), axis=1) if arr.dtype.kind in "iuf" else np.zeros(len(arr), bool)
+            ok = np.zeros(len(arr), dtype=bool)
         if not np.all(ok):
             row = int(np.flatnonzero(~ok)[0])
             raise ValueError(
@@ -249,9 +305,9 @@ def _read(y, kind=None, name="y"):
                 f"row {row} of {name} is not: {arr[row].tolist()!r}."
             )
     if kind == "onehot":
-        return _Target(kind, arr, _encode(np.argmax(arr, axis=1)))
+        return _Target(kind, arr, _encode(codes))
     if kind == "ordinal":
-        return _Target(kind, arr, _encode(arr.sum(axis=1, dtype=np.intp)))
+        return _Target(kind, arr, _encode(np.count_nonzero(arr, axis=1)))
     if kind == "sequence":
         return _Target(kind, arr, _encode(arr.reshape(-1), name))
     if kind == "multioutput":

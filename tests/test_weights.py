@@ -491,3 +491,16 @@ def test_inputs_are_not_modified(y, kwargs):
     for part in w if isinstance(w, list) else [w]:
         for a in y if isinstance(y, list) else [y]:
             assert not np.shares_memory(part, a)
+
+
+@PROPERTY
+@given(label_arrays(min_size=20, max_size=80), st.integers(1, 8))
+def test_labels_encoded_by_search_match_scikit_learn_when_the_sample_misses_classes(y, sample):
+    # a tiny guess sample misses classes, forcing the unmatched-rows path
+    from unittest import mock
+
+    from skweight import weights
+
+    with mock.patch.object(weights, "_GUESS_SAMPLE", sample):
+        assert_allclose(sample_weights(y, "balanced"), compute_sample_weight("balanced", y), rtol=1e-12)
+        assert class_weights(y) == pytest.approx(_sk_class_weight_dict("balanced", y), rel=1e-12)
