@@ -22,7 +22,8 @@ Usage::
     python benchmarks/bench_weights.py --sizes 1000000 --repeats 9 --out /tmp/w.json
 
 Results are printed as a table and written as JSON (default
-``benchmarks/results/weights.json``).
+``benchmarks/results/weights.json``; a ``--quick`` run writes to the git-ignored
+``benchmarks/results/tmp/`` so it never replaces the real figures).
 """
 
 import argparse
@@ -48,6 +49,7 @@ N_CLASSES = 10
 # An imbalanced class distribution: 50 % down to 0.4 %.
 IMBALANCED = np.array([50, 20, 10, 8, 5, 3, 2, 1, 0.6, 0.4]) / 100.0
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "weights.json"
+QUICK_OUT = Path(__file__).resolve().parent / "results" / "tmp" / "weights_quick.json"  # git-ignored
 
 
 # --------------------------------------------------------------------------- #
@@ -206,7 +208,9 @@ def main(argv=None):
     parser.add_argument("--sizes", type=int, nargs="+", help="numbers of labels (default 1000000 10000000)")
     parser.add_argument("--repeats", type=int, help="interleaved repetitions per case (default 5)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON output (default {DEFAULT_OUT})")
+    parser.add_argument(
+        "--out", type=Path, help=f"JSON output (default {DEFAULT_OUT}; with --quick, {QUICK_OUT})"
+    )
     args = parser.parse_args(argv)
     sizes = args.sizes or ([2_000, 20_000] if args.quick else [1_000_000, 10_000_000])
     repeats = args.repeats or (3 if args.quick else 5)
@@ -234,9 +238,10 @@ def main(argv=None):
         },
         "results": rows,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nwritten: {args.out}")
+    out = args.out or (QUICK_OUT if args.quick else DEFAULT_OUT)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwritten: {out}")
     return result
 
 
