@@ -67,7 +67,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     target_kind : str, default "auto"
         ``"auto"`` or one of :data:`skweight.KINDS`; needed for ``"ordinal"``
         (thermometer-coded) targets, and for ``"sequence"`` targets when ``X``
-        is not 3-D.
+        is not 3-D.  With a 3-D ``X`` of shape ``(n, timesteps, features)``, a
+        2-D ``y`` of shape ``(n, timesteps)`` is read as a sequence target.
     padding_label : label, optional
         For sequence targets, the label that marks padding; it weighs 0.
     hidden_layer_sizes : tuple of int, default (100,)
@@ -402,6 +403,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """Run by SciKeras's ``_fit`` with encoded ``X``/``y``: splits off
         validation rows, resolves ``class_weight`` on the training rows,
         weights both sides and trains under ``random_state``."""
+        self._check_loss_takes_weights()
         seed = self._seed()
         fraction = self._validation_fraction(kwargs.pop("validation_split", None))
         validation_data = kwargs.pop("validation_data", getattr(self, "fit__validation_data", None))
@@ -470,6 +472,33 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     # ------------------------------------------------------------------ #
     # class weights → sample weights
     # ------------------------------------------------------------------ #
+    def _check_model_compatibility(self, y):
+        """Run by SciKeras's ``_fit`` before training.  SciKeras refuses a
+        compiled loss other than the ``loss`` parameter; for a multi-label
+        target ``_get_compile_kwargs`` swaps ``loss="binary_crossentropy"`` for
+        its element-wise form on purpose, so only the outputs are checked then."""
+        if _is_plain_bce(self.loss) and isinstance(getattr(self.model_, "loss", None), ElementwiseBinaryCrossentropy):
+            expected = getattr(self, "n_outputs_expected_", None)
+            if expected and expected != len(self.model_.outputs):
+                raise ValueError(f"y has {expected} outputs, but the model has {len(self.model_.outputs)}.")
+            return
+        super()._check_model_compatibility(y)
+
+    def _check_loss_takes_weights(self):
+        """Per-label weights need a loss that keeps the label axis.  A model the
+        user compiled with plain binary cross-entropy averages the labels
+        before weighting, which Keras reports only as a shape error deep in
+        training; say what to do instead, before any training starts."""
+        if self.target_kind_ == "multilabel" and self.class_weight is not None and _is_plain_bce(
+            getattr(self.model_, "loss", None)
+        ):
+            raise ValueError(
+                f"class_weight={self.class_weight!r} gives a multi-label target one weight per label, but the "
+                "model is compiled with binary cross-entropy, which averages over the labels before weighting. "
+                "Compile it with skweight.losses.ElementwiseBinaryCrossentropy() (or leave the model uncompiled "
+                "and loss=None), or use class_weight=None."
+            )
+
     def _engine_kind(self):
         kind = self.target_kind_
         if kind in ("binary", "multiclass"):
@@ -566,8 +595,13 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 y, resolved, kind=self._engine_kind() or ("binary" if self.target_kind_ == "binary" else "multiclass"),
                 padding_label=self._padding_code(), dtype=np.float32,
             )
-        if weights is None and self.target_kind_ == "sequence" and self.padding_label is not None:
-            weights = np.where(y == self._padding_code(), 0.0, 1.0).astype(np.float32)
+        if weights is None and self.target_kind_ == "sequence" and (
+            self.padding_label is not None or sample_weight is not None
+        ):
+            # per-timestep weights: padding weighs 0, and a per-row sample_weight
+            # needs the timestep axis (Keras will not broadcast (n,) over it)
+            pad = self._padding_code()
+            weights = (np.ones(np.shape(y)) if pad is None else np.where(y == pad, 0.0, 1.0)).astype(np.float32)
         if sample_weight is None:
             if isinstance(weights, np.ndarray) and not np.any(weights > 0):
                 raise ValueError("class_weight gives every training sample a weight of 0; there is nothing to train on.")

@@ -15,7 +15,9 @@ class ElementwiseBinaryCrossentropy(keras.losses.Loss):
     weights are applied, so a ``(n, labels)`` weight matrix cannot reach the
     individual labels.  This loss leaves the label axis in place: with weights
     ``w`` of shape ``(n, labels)`` and the default ``"sum_over_batch_size"``
-    reduction, the loss is ``sum(w * bce) / (n * labels)``.
+    reduction, the loss is ``sum(w * bce) / (n * labels)``.  A ``(n,)`` weight
+    (one per row, e.g. a plain ``sample_weight``) multiplies every label of its
+    row.
 
     Parameters
     ----------
@@ -36,6 +38,14 @@ class ElementwiseBinaryCrossentropy(keras.losses.Loss):
     def __init__(self, from_logits=False, reduction="sum_over_batch_size", name="elementwise_binary_crossentropy", dtype=None):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.from_logits = from_logits
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        # One weight per row, shape (n,), multiplies every label of its row.
+        # Keras broadcasts a (n,) weight only over a last axis of size 1, so it
+        # is given that axis here.
+        if sample_weight is not None and len(ops.shape(sample_weight)) == 1 and len(ops.shape(y_pred)) == 2:
+            sample_weight = ops.expand_dims(sample_weight, -1)
+        return super().__call__(y_true, y_pred, sample_weight=sample_weight)
 
     def call(self, y_true, y_pred):
         y_pred = ops.convert_to_tensor(y_pred)

@@ -21,8 +21,9 @@ class TargetEncoder:
     one_hot : bool
         Encode multiclass labels one-hot (for a categorical cross-entropy loss).
     x_shape : tuple, optional
-        Shape of ``X``; a 2-D integer ``y`` whose width matches ``X.shape[1]`` of
-        a 3-D ``X`` is read as a sequence target when ``kind="auto"``.
+        Shape of ``X``; a 2-D ``y`` whose width matches ``X.shape[1]`` of a 3-D
+        ``X`` is read as a sequence target when ``kind="auto"`` (also when its
+        labels are 0/1).
     """
 
     def __init__(self, kind="auto", classes=None, one_hot=False, x_shape=None):
@@ -36,8 +37,10 @@ class TargetEncoder:
         if self.kind != "auto":
             return target_kind(y, self.kind)
         kind = target_kind(y)
+        # one label per timestep of a 3-D X: a sequence, whatever the labels
+        # (0/1 tags would otherwise read as a multi-label or one-hot target)
         if (
-            kind == "multioutput"
+            kind in ("multioutput", "multilabel", "onehot")
             and self.x_shape is not None
             and len(self.x_shape) == 3
             and y.shape[1] == self.x_shape[1]
