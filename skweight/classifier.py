@@ -11,7 +11,8 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from ._backend import keras, quiet, seed_from, seeded
+from ._backend import keras, quiet, released_with, seed_from, seeded
+from ._checks import check_sample_weight, check_X, check_y, n_rows, short
 from .losses import ElementwiseBinaryCrossentropy
 from .model import build_mlp
 from .splits import split_rows
@@ -28,7 +29,7 @@ _FITTED = (
     "model_", "history_", "class_weight_", "classes_", "n_classes_", "n_outputs_", "n_outputs_expected_",
     "target_kind_", "target_encoder_", "feature_encoder_", "n_features_in_", "X_shape_", "X_dtype_",
     "y_dtype_", "y_ndim_", "target_type_", "feature_names_in_", "_fit_callbacks", "_predict_callbacks",
-    "_random_state", "_resolved_codes",
+    "_random_state", "_resolved_codes", "_pending_checks", "_in_partial_fit",
 )
 
 
@@ -188,8 +189,20 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         tags.classifier_tags = ClassifierTags(multi_class=True, multi_label=True)
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
+        # SciPy sparse X is made dense by ``feature_encoder``, on every backend
         tags.input_tags.sparse = True
         return tags
+
+    def __sklearn_is_fitted__(self):
+        """Fitted means a model exists: ``check_is_fitted`` then agrees with
+        ``predict`` (an interrupted first fit leaves no ``model_``)."""
+        return "model_" in self.__dict__
+
+    def _check_fitted(self, method):
+        if not self.__sklearn_is_fitted__():
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet; call 'fit' before '{method}'."
+            )
 
     # ------------------------------------------------------------------ #
     # parameter checks: run first in fit, before any data or Keras work
@@ -236,11 +249,16 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """
         self._check_params()
         _require_y(y, type(self).__name__)
+        sw = check_sample_weight(sample_weight, n_rows(X))
         warm = self.warm_start and self.initialized_
-        if not warm:
-            self.classes_ = None
         with self._all_or_nothing(warm), quiet(not self.verbose):
-            BaseWrapper.fit(self, X=X, y=y, sample_weight=sample_weight, **kwargs)
+            if not warm:
+                self.classes_ = None  # read by ``target_encoder``: classes come from this y
+            self._pending_checks = {"sample_weight": sw}
+            try:
+                BaseWrapper.fit(self, X=X, y=y, sample_weight=sample_weight, **kwargs)
+            finally:
+                self.__dict__.pop("_pending_checks", None)
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):
@@ -260,10 +278,17 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 "set (or a representative sample), e.g. weights = skweight.class_weights(y_all, 'balanced'), "
                 "and pass them: set_params(class_weight=weights)."
             )
-        if not self.initialized_:
-            self.classes_ = classes
+        sw = check_sample_weight(sample_weight, n_rows(X))
         with self._all_or_nothing(self.initialized_), quiet(not self.verbose):
-            BaseWrapper.partial_fit(self, X, y, sample_weight=sample_weight, **kwargs)
+            if not self.initialized_:
+                self.classes_ = classes
+            self._in_partial_fit = True
+            self._pending_checks = {"sample_weight": sw}
+            try:
+                BaseWrapper.partial_fit(self, X, y, sample_weight=sample_weight, **kwargs)
+            finally:
+                self.__dict__.pop("_pending_checks", None)
+                del self._in_partial_fit
         return self
 
     def _all_or_nothing(self, warm):
@@ -280,7 +305,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """Encoder for every target kind; SciKeras fits it in ``_initialize``."""
         return TargetEncoder(
             kind=self.target_kind,
-            classes=self.classes_,
+            classes=getattr(self, "classes_", None),
             one_hot=_is_categorical_crossentropy(self.loss),
             x_shape=getattr(self, "X_shape_", None),
         )
@@ -296,27 +321,28 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         return FunctionTransformer(_dense, accept_sparse=True)
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
-        """Run by SciKeras on every fit/predict; adds checks on labels and on
-        the number of features, with messages naming what is wrong."""
+        """Run by SciKeras on every fit, predict and score, before any Keras
+        work: checks ``X`` and ``y`` with messages that name the parameter,
+        the bad value and what is accepted (see ``skweight._checks``).
+
+        On a fresh fit it keeps the validated ``y`` until the model is built,
+        so that ``class_weight`` is checked before building (see
+        ``_check_before_build``)."""
+        name = type(self).__name__
+        if X is not None:
+            expected = None if reset else getattr(self, "n_features_in_", None)
+            check_X(X, name, n_features=expected)
         if y is not None:
-            yy = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
-            if yy.dtype.kind == "f":
-                if not np.all(np.isfinite(yy)):
-                    raise ValueError("y contains NaN or infinite labels; every label must be a finite class value.")
-                if not np.array_equal(yy, np.round(yy)):
-                    raise ValueError(
-                        "y holds continuous values; WeightedKerasClassifier needs class labels "
-                        "(ints, strings or bools). Use a regressor for continuous targets."
-                    )
-        if X is not None and not reset and hasattr(self, "n_features_in_") and hasattr(X, "shape"):
-            shape = X.shape
-            if len(shape) >= 2 and shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X has {shape[1]} features, but {type(self).__name__} is expecting "
-                    f"{self.n_features_in_} features as input."
-                )
+            check_y(y)
+        if X is not None and y is not None and n_rows(X) != n_rows(y):
+            raise ValueError(
+                f"X has {n_rows(X)} samples but y has {n_rows(y)}; y needs one label (row) per sample of X."
+            )
         if reset:
-            return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+            X, y = super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+            if y is not None and "_pending_checks" in self.__dict__:
+                self._pending_checks["y"] = y
+            return X, y
         # SciKeras refuses X/y whose dtype cannot be cast "safely" to the fit's
         # dtype (float64 X after a float32 fit, float labels after int labels);
         # Keras casts inputs itself and the target encoder matches labels by
@@ -335,24 +361,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         Returns a new float array; never writes to the caller's, and keeps
         zero-weight rows (they add nothing to the loss) so ``X`` is not copied.
         """
-        raw = sample_weight.to_numpy() if hasattr(sample_weight, "to_numpy") else sample_weight
-        if np.isscalar(raw):
-            raw = np.full(len(y), raw)
-        sw = np.asarray(raw)
-        if sw.dtype.kind not in "biuf":
-            raise TypeError(f"sample_weight must be numeric; got dtype {sw.dtype} (e.g. {sw.ravel()[:1].tolist()!r}).")
-        if sw.ndim != 1 or sw.shape[0] != len(y):
-            raise ValueError(
-                f"sample_weight has shape {sw.shape}; expected ({len(y)},), one weight per sample."
-            )
-        sw = np.array(sw, dtype=np.float32, copy=True)
-        if not np.all(np.isfinite(sw)):
-            raise ValueError("sample_weight contains NaN or infinite values; weights must be finite.")
-        if np.any(sw < 0):
-            raise ValueError("sample_weight contains negative values; weights must be non-negative.")
-        if not np.any(sw > 0):
-            raise ValueError("sample_weight is zero for every sample; there is nothing to train on.")
-        return X, y, sw
+        return X, y, check_sample_weight(sample_weight, n_rows(X))
 
     def _check_model_param(self):
         """Run by SciKeras when building: ``model=None`` means the default MLP."""
@@ -391,7 +400,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         return seed_from(self.random_state)
 
     def _build_keras_model(self):
-        """Run by SciKeras's ``_initialize``; builds under ``random_state``."""
+        """Run by SciKeras's ``_initialize`` once ``y``'s classes are known;
+        checks ``class_weight`` against them, then builds under ``random_state``."""
+        pending = self.__dict__.pop("_pending_checks", {})
+        if pending.get("y") is not None:
+            self._check_before_build(self.target_encoder_.transform(pending["y"]), pending.get("sample_weight"))
         saved, self._random_state = self._random_state, None
         try:
             with seeded(self._seed()):
@@ -422,7 +435,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         elif validation_data is not None:
             validation_data = self._encode_validation_data(validation_data)
         self._check_training_classes(y)
-        resolved = self._resolve_class_weight(y)
+        resolved = self._resolve_class_weight(y, warm_start)
         weights = self._sample_weights(y, resolved, sample_weight)
         if validation_data is not None:
             X_val, y_val, sw_val = validation_data
@@ -433,7 +446,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         keras_history = getattr(self.model_, "history", None)
         self._random_state, saved = None, self._random_state
         try:
-            with seeded(seed):
+            with seeded(seed), released_with(self.model_):
                 super()._fit_keras_model(
                     X, y, sample_weight=weights, warm_start=warm_start, epochs=epochs,
                     initial_epoch=initial_epoch, **kwargs,
@@ -505,14 +518,22 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             return "onehot" if _is_categorical_crossentropy(self.loss) else None
         return kind
 
-    def _code_space_spec(self):
+    def _output_names(self):
+        """Names of the model's outputs: from ``model_`` once built; before
+        that, those the default model will have; ``None`` when unknown."""
+        if "model_" in self.__dict__:
+            return list(self.model_.output_names) if len(self.model_.outputs) > 1 else None
+        if self.model is None and self.build_fn is None:
+            return [f"output_{j}" for j in range(getattr(self, "n_outputs_expected_", 1))]
+        return None
+
+    def _code_space_spec(self, names=None):
         """``class_weight`` with the user's labels replaced by encoded codes
         (the keys are checked against ``classes_`` here, naming bad keys)."""
         cw, kind = self.class_weight, self.target_kind_
         if cw is None or isinstance(cw, str) or kind in ("multilabel",):
             return cw
         if kind == "multioutput":
-            names = list(self.model_.output_names) if len(self.model_.outputs) > 1 else None
             if isinstance(cw, Mapping) and names and set(cw) <= set(names):
                 cw = [cw.get(n) for n in names]
             elif isinstance(cw, Mapping):
@@ -522,8 +543,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 )
             if len(cw) != len(self.classes_):
                 raise ValueError(
-                    f"class_weight has {len(cw)} entries but the model has {len(self.classes_)} outputs; "
-                    "give one spec per output."
+                    f"class_weight={short(cw)} has {len(cw)} entries but the model has {len(self.classes_)} "
+                    "outputs; give one spec per output, in output order."
                 )
             return [
                 spec if spec is None or isinstance(spec, str) else _codes_dict(spec, classes, f"class_weight[{j}]")
@@ -538,33 +559,56 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             "with one label per sample; give None, 'balanced' or a dict {label: weight}."
         )
 
-    def _resolve_class_weight(self, y):
-        """Canonical weights from the training rows; sets ``class_weight_``."""
+    def _check_before_build(self, y, sample_weight):
+        """Run before the model is built, on the encoded ``y`` (and checked
+        ``sample_weight``) of this fit: every ``class_weight`` error that does
+        not depend on the model is raised here, so a bad spec costs no model
+        building.  ``_fit_keras_model`` resolves again on the training rows."""
+        self._check_training_classes(y)
+        names = self._output_names()
+        if self.target_kind_ == "multioutput" and isinstance(self.class_weight, Mapping) and names is None:
+            return  # output names of a user's model: checked once it is built
+        self._sample_weights(y, self._canonical_weights(y, names), sample_weight)
+
+    def _canonical_weights(self, y, names):
+        """``class_weight`` resolved on the encoded rows ``y`` (no side effects)."""
         n_codes = self.classes_ if self.target_kind_ != "multioutput" else None
-        resolved = class_weights(
+        return class_weights(
             y,
-            self._code_space_spec(),
+            self._code_space_spec(names),
             kind=self._engine_kind(),
             padding_label=self._padding_code(),
             classes=None if n_codes is None or self.target_kind_ in ("multilabel", "ordinal", "onehot") else np.arange(len(n_codes)),
         )
-        resolved = self._cover_all_classes(resolved)
+
+    def _resolve_class_weight(self, y, warm=False):
+        """Canonical weights from the training rows; sets ``class_weight_``.
+
+        On a warm start or ``partial_fit``, a class absent from these rows
+        keeps the weight it had (unless a dict spec names it): the estimator
+        keeps the class weights it started with."""
+        names = self._output_names()
+        resolved = self._canonical_weights(y, names)
+        previous = self.__dict__.get("_resolved_codes") if warm else None
+        resolved = self._cover_all_classes(resolved, names, previous)
         self._resolved_codes = resolved
         self.class_weight_ = self._to_user_labels(resolved)
         return resolved
 
-    def _cover_all_classes(self, resolved):
+    def _cover_all_classes(self, resolved, names=None, previous=None):
         """Give classes absent from these rows their weight too: the dict's
-        value, or 1.  ``class_weights`` resolves over the classes present, so
-        a ``partial_fit`` batch without class ``c`` reported (and
+        value, else (warm) the weight they had before, else 1.
+        ``class_weights`` resolves over the classes present, so a
+        ``partial_fit`` batch without class ``c`` reported (and
         ``predict_proba_prior`` divided by) weight 1 instead of the dict's."""
-        kind, spec = self.target_kind_, self._code_space_spec()
+        kind, spec = self.target_kind_, self._code_space_spec(names)
         if kind in ("binary", "multiclass", "onehot", "ordinal", "sequence"):
             codes = range(len(self.classes_)) if kind in ("binary", "multiclass", "sequence") else self.classes_.tolist()
-            return _fill(resolved, spec, [int(c) for c in codes])
+            return _fill(resolved, spec, [int(c) for c in codes], previous)
         if kind == "multioutput" and isinstance(resolved, list):
             specs = spec if isinstance(spec, list) else [spec] * len(resolved)
-            return [_fill(r, s, range(len(c))) for r, s, c in zip(resolved, specs, self.classes_)]
+            prevs = previous if isinstance(previous, list) else [None] * len(resolved)
+            return [_fill(r, s, range(len(c)), p) for r, s, c, p in zip(resolved, specs, self.classes_, prevs)]
         return resolved
 
     def _padding_code(self):
@@ -604,7 +648,10 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             weights = (np.ones(np.shape(y)) if pad is None else np.where(y == pad, 0.0, 1.0)).astype(np.float32)
         if sample_weight is None:
             if isinstance(weights, np.ndarray) and not np.any(weights > 0):
-                raise ValueError("class_weight gives every training sample a weight of 0; there is nothing to train on.")
+                raise ValueError(
+                    f"class_weight={short(self.class_weight)} gives every training sample a weight of 0; "
+                    "at least one class present in y needs a positive weight."
+                )
             return weights
         sw = np.asarray(sample_weight, dtype=np.float32)
         if weights is None:
@@ -613,19 +660,27 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             return [w * sw for w in weights]
         combined = weights * sw.reshape((-1,) + (1,) * (weights.ndim - 1))
         if not np.any(combined > 0):
-            raise ValueError("class_weight times sample_weight is 0 for every sample; there is nothing to train on.")
+            raise ValueError(
+                f"class_weight={short(self.class_weight)} times sample_weight is 0 for every sample; "
+                "at least one sample of a positively weighted class needs a positive sample_weight."
+            )
         return combined
 
     def _check_training_classes(self, y):
+        """A fit needs two classes among its training rows; a ``partial_fit``
+        batch may hold one class when ``classes`` named at least two."""
         kind = self.target_kind_
         if kind in ("binary", "multiclass"):
+            if getattr(self, "_in_partial_fit", False) and len(self.classes_) >= 2:
+                return
             codes = y if np.ndim(y) == 1 else np.argmax(y, axis=1)
             # partial_fit batches may hold one class of the classes given
             if np.unique(codes).size < 2 and len(self.classes_) < 2:
                 label = self.classes_[int(np.asarray(codes).ravel()[0])]
                 raise ValueError(
-                    f"y has only one class ({_plain(label)!r}) in the training rows of this fit; "
-                    "a classifier needs at least 2 classes."
+                    f"y has only one class ({_plain(label)!r}) in the training rows of this fit; a classifier "
+                    "needs at least 2 classes among them. With a CV splitter or validation_split, stratify so "
+                    "that every training set holds two classes or more."
                 )
 
     def _encode_validation_data(self, validation_data):
@@ -647,6 +702,23 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """Run by SciKeras's ``predict``/``predict_proba``; quiet when ``verbose=0``."""
         with quiet(not self.verbose):
             return super()._predict_raw(X, **kwargs)
+
+    def predict(self, X, **kwargs):
+        """Class labels for ``X`` (in the layout of ``y``); ``NotFittedError`` before ``fit``."""
+        self._check_fitted("predict")
+        return super().predict(X, **kwargs)
+
+    def predict_proba(self, X, **kwargs):
+        """Class probabilities for ``X``, columns in ``classes_`` order;
+        ``NotFittedError`` before ``fit``."""
+        self._check_fitted("predict_proba")
+        return super().predict_proba(X, **kwargs)
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of ``predict(X)`` against ``y`` (as scikit-learn's
+        classifiers); ``NotFittedError`` before ``fit``."""
+        self._check_fitted("score")
+        return super().score(X, y, sample_weight=sample_weight)
 
     def predict_proba_prior(self, X):
         """Class probabilities calibrated to the training prior.
@@ -727,11 +799,14 @@ class _Rollback:
         est = self.est
         self.saved = {k: est.__dict__[k] for k in _FITTED if k in est.__dict__}
         self.weights = None
-        if self.warm and "model_" in est.__dict__:
-            model = est.model_
-            self.weights = [v.numpy().copy() for v in model.variables]
+        model = est.__dict__.get("model_")
+        # the model is trained in place on a warm start, and on any fit that
+        # reuses a keras.Model instance given as ``model``
+        if model is not None and (self.warm or est.model is model):
+            self.weights = [(v, v.numpy().copy()) for v in model.variables]
             opt = getattr(model, "optimizer", None)
-            self.opt_weights = [v.numpy().copy() for v in opt.variables] if opt is not None and opt.built else None
+            built = opt is not None and getattr(opt, "built", False)
+            self.opt_weights = [(v, v.numpy().copy()) for v in opt.variables] if built else None
             self.history = {k: list(v) for k, v in getattr(est, "history_", {}).items()}
         return self
 
@@ -743,16 +818,11 @@ class _Rollback:
             est.__dict__.pop(k, None)
         est.__dict__.update(self.saved)
         if self.weights is not None:
-            model = est.model_
-            for v, w in zip(model.variables, self.weights):
+            for v, w in self.weights:
                 v.assign(w)
-            opt = getattr(model, "optimizer", None)
-            if self.opt_weights is not None:
-                for v, w in zip(opt.variables, self.opt_weights):
-                    v.assign(w)
+            for v, w in self.opt_weights or ():
+                v.assign(w)
             est.history_ = self.history
-        if "model_" not in self.saved:
-            est.classes_ = None
         return False
 
 
@@ -769,8 +839,9 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _fill(resolved, spec, codes):
-    full = {c: 1.0 for c in codes}
+def _fill(resolved, spec, codes, previous=None):
+    previous = previous if isinstance(previous, Mapping) else {}
+    full = {c: float(previous.get(c, 1.0)) for c in codes}
     full.update(resolved)
     if isinstance(spec, Mapping):
         for c in codes:

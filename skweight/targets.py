@@ -98,8 +98,9 @@ class TargetEncoder:
         codes = np.minimum(codes, len(classes) - 1)
         bad = classes[codes] != y
         if np.any(bad):
+            label = np.asarray(y)[bad].ravel()[0]
             raise ValueError(
-                f"{where} holds label {np.asarray(y)[bad].ravel()[0]!r}, unseen in fit; "
+                f"{where} holds label {label.item() if isinstance(label, np.generic) else label!r}, unseen in fit; "
                 f"known classes are {classes.tolist()!r}."
             )
         return codes

@@ -1,0 +1,292 @@
+"""Memory and time over a long search: N consecutive ``fit`` + ``predict_proba``
+cycles in one process, as ``GridSearchCV`` runs them (clone, fit, score,
+drop), with no explicit garbage collection.
+
+Candidates, each in its own fresh process (memory cannot be compared inside
+one process, so they run one after the other, not interleaved):
+
+* ``skweight``            -- ``WeightedKerasClassifier`` as shipped;
+* ``skweight-no-release`` -- the same with ``skweight._backend.released_with``
+  turned off, i.e. what a fit cost before the TensorFlow gradient-registry
+  leak (tensorflow/tensorflow#97697) was handled;
+* ``keras-loop``          -- the same network in plain Keras (build, compile,
+  fit with sample weights, predict), for reference.
+
+Prints a table (RSS at cycles 5/25/50/100, growth after the warm-up, median
+time per fit over the first and last 10 cycles), and writes
+``results/memory.json`` and ``results/memory.png``.
+
+    python benchmarks/bench_memory.py            # 100 cycles (about 5-10 minutes on 2 cores)
+    python benchmarks/bench_memory.py --quick    # 3 cycles: a smoke run
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CANDIDATES = ("skweight", "skweight-no-release", "keras-loop")
+WARMUP = 5  # cycles before the baseline RSS
+CHECKPOINTS = (5, 25, 50, 100)
+
+
+# --------------------------------------------------------------------------- #
+# child: one candidate, one process
+# --------------------------------------------------------------------------- #
+def _data():
+    import numpy as np
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(
+        n_samples=1000, n_features=20, n_informative=8, weights=[0.9], class_sep=0.8, random_state=0
+    )
+    return X.astype(np.float32), y
+
+
+def _cycle_factory(name):
+    import numpy as np
+    from sklearn.base import clone
+
+    from skweight import WeightedKerasClassifier
+
+    params = dict(class_weight="balanced", epochs=5, batch_size=32, hidden_layer_sizes=(32,), random_state=0)
+    if name == "skweight-no-release":
+        from contextlib import nullcontext
+
+        import skweight.classifier
+
+        skweight.classifier.released_with = lambda model: nullcontext()
+    if name in ("skweight", "skweight-no-release"):
+        base = WeightedKerasClassifier(**params)
+
+        def cycle(X, y):
+            est = clone(base)
+            t0, c0 = time.perf_counter(), time.process_time()
+            est.fit(X, y)
+            t1, c1 = time.perf_counter(), time.process_time()
+            est.predict_proba(X)
+            return t1 - t0, c1 - c0, time.perf_counter() - t1
+
+        return cycle
+
+    import keras
+
+    from skweight import sample_weights
+
+    def cycle(X, y):
+        t0, c0 = time.perf_counter(), time.process_time()
+        keras.utils.set_random_seed(0)
+        inp = keras.Input(shape=(X.shape[1],))
+        out = keras.layers.Dense(1, activation="sigmoid")(keras.layers.Dense(32, activation="relu")(inp))
+        model = keras.Model(inp, out)
+        model.compile(loss="binary_crossentropy", optimizer="adam")
+        model.fit(X, y.astype(np.float32), sample_weight=sample_weights(y, "balanced"), epochs=5, batch_size=32,
+                  verbose=0)
+        t1, c1 = time.perf_counter(), time.process_time()
+        model.predict(X, verbose=0)
+        return t1 - t0, c1 - c0, time.perf_counter() - t1
+
+    return cycle
+
+
+def run_child(name, cycles):
+    import psutil
+
+    from skweight._backend import _gradient_registry
+
+    X, y = _data()
+    cycle = _cycle_factory(name)
+    proc = psutil.Process()
+    registry = _gradient_registry()
+    print(json.dumps({"start_rss_mb": proc.memory_info().rss / 2**20}), flush=True)
+    for i in range(1, cycles + 1):
+        fit_s, fit_cpu_s, proba_s = cycle(X, y)
+        row = {
+            "cycle": i,
+            "rss_mb": proc.memory_info().rss / 2**20,
+            "fit_s": fit_s,
+            "fit_cpu_s": fit_cpu_s,
+            "predict_proba_s": proba_s,
+            "gradient_registry": None if registry is None else len(registry),
+        }
+        print(json.dumps(row), flush=True)
+
+
+# --------------------------------------------------------------------------- #
+# parent: run the candidates, summarise, write results
+# --------------------------------------------------------------------------- #
+def _median(values):
+    values = sorted(values)
+    n = len(values)
+    return None if n == 0 else (values[n // 2] if n % 2 else 0.5 * (values[n // 2 - 1] + values[n // 2]))
+
+
+def summarise(rows, cycles):
+    rss = {r["cycle"]: r["rss_mb"] for r in rows}
+    n = max(rss)
+    fit = [r["fit_s"] for r in rows]
+    cpu = [r["fit_cpu_s"] for r in rows]
+    base = rss.get(WARMUP, rss.get(min(rss)))
+    last = rss[n]
+    span = n - (WARMUP if WARMUP in rss else min(rss))
+    half = n // 2
+    n10 = min(10, len(fit))
+    first, final = _median(fit[:n10]), _median(fit[-n10:])
+    cpu_first, cpu_final = _median(cpu[:n10]), _median(cpu[-n10:])
+    registry = [r["gradient_registry"] for r in rows if r["gradient_registry"] is not None]
+    # dead models wait for Python's cyclic garbage collector, so RSS is a saw
+    # tooth; its peaks over each half of the run show whether the envelope grows
+    peaks = [max(v for c, v in rss.items() if lo < c <= hi) for lo, hi in ((0, half), (half, n))] if n >= 2 else None
+    return {
+        "cycles": cycles,
+        "rss_mb_at": {str(c): rss[c] for c in CHECKPOINTS if c in rss},
+        "rss_mb_first": rss[min(rss)],
+        "rss_mb_last": last,
+        "growth_after_warmup_mb": last - base,
+        "growth_per_fit_mb": (last - base) / span if span > 0 else None,
+        "growth_second_half_mb": last - rss[half] if half in rss and half < n else None,
+        "peak_rss_mb_first_half": peaks[0] if peaks else None,
+        "peak_rss_mb_second_half": peaks[1] if peaks else None,
+        "median_fit_s_first10": first,
+        "median_fit_s_last10": final,
+        "fit_time_ratio_last_to_first": final / first if first else None,
+        "median_fit_cpu_s_first10": cpu_first,
+        "median_fit_cpu_s_last10": cpu_final,
+        "fit_cpu_ratio_last_to_first": cpu_final / cpu_first if cpu_first else None,
+        "gradient_registry_growth": (registry[-1] - registry[0]) if registry else None,
+    }
+
+
+def run_candidate(name, cycles):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--cycles", str(cycles)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"candidate {name} failed:\n{proc.stderr[-4000:]}")
+    lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    start = next(line["start_rss_mb"] for line in lines if "start_rss_mb" in line)
+    rows = [line for line in lines if "cycle" in line]
+    return start, rows
+
+
+def _version(package):
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _fmt(v, spec):
+    width = int(spec.split(".")[0])
+    return f"{'-':>{width}}" if v is None else format(v, spec)
+
+
+def table(results):
+    cols = [f"RSS@{c}" for c in CHECKPOINTS]
+    head = (f"{'candidate':<20}" + "".join(f"{c:>8}" for c in cols)
+            + f"{'growth':>8}{'2nd half':>9}{'peaks':>12}{'MB/fit':>7}"
+            + f"{'wall 1-10':>10}{'last 10':>8}{'cpu 1-10':>9}{'last 10':>8}{'cpu ratio':>10}")
+    lines = [head, "-" * len(head)]
+    for name, res in results.items():
+        s = res["summary"]
+        at = s["rss_mb_at"]
+        peaks = "-" if s["peak_rss_mb_first_half"] is None else (
+            f"{s['peak_rss_mb_first_half']:.0f}/{s['peak_rss_mb_second_half']:.0f}")
+        lines.append(
+            f"{name:<20}" + "".join(f"{_fmt(at.get(str(c)), '8.0f')}" for c in CHECKPOINTS)
+            + f"{_fmt(s['growth_after_warmup_mb'], '8.1f')}{_fmt(s['growth_second_half_mb'], '9.1f')}{peaks:>12}"
+            + f"{_fmt(s['growth_per_fit_mb'], '7.2f')}"
+            + f"{_fmt(s['median_fit_s_first10'], '10.3f')}{_fmt(s['median_fit_s_last10'], '8.3f')}"
+            + f"{_fmt(s['median_fit_cpu_s_first10'], '9.3f')}{_fmt(s['median_fit_cpu_s_last10'], '8.3f')}"
+            + f"{_fmt(s['fit_cpu_ratio_last_to_first'], '10.2f')}"
+        )
+    lines += [
+        f"RSS in MB after cycle n.  growth = RSS(last) - RSS({WARMUP});  2nd half = RSS(last) - RSS(last/2);",
+        "peaks = highest RSS in the first / second half (dead models wait for the cyclic gc: RSS is a saw tooth).",
+        "Time per fit: medians over the first and last 10 cycles, wall and process CPU seconds (CPU time is less",
+        "sensitive to other load on the machine; the candidates run one after the other, not interleaved).",
+    ]
+    return "\n".join(lines)
+
+
+def plot(results, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    for name, res in results.items():
+        c = [r["cycle"] for r in res["rows"]]
+        ax1.plot(c, [r["rss_mb"] for r in res["rows"]], label=name)
+        ax2.plot(c, [r["fit_cpu_s"] for r in res["rows"]], label=name, lw=0.8)
+    ax1.set(xlabel="fit + predict_proba cycle", ylabel="resident memory (MB)", title="RSS after each cycle")
+    ax2.set(xlabel="cycle", ylabel="fit() CPU seconds (all threads)", title="CPU time per fit")
+    ax1.legend()
+    ax2.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cycles", type=int, default=100)
+    parser.add_argument("--quick", action="store_true", help="3 cycles per candidate: a smoke run")
+    parser.add_argument("--candidates", default=",".join(CANDIDATES), help="comma-separated, default all")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="folder for the results")
+    parser.add_argument("--no-plot", action="store_true")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    cycles = 3 if args.quick else args.cycles
+    if args.child:
+        run_child(args.child, cycles)
+        return 0
+    names = [n for n in args.candidates.split(",") if n]
+    unknown = [n for n in names if n not in CANDIDATES]
+    if unknown:
+        parser.error(f"unknown candidates {unknown}; choose from {', '.join(CANDIDATES)}")
+
+    results = {}
+    for name in names:
+        t0 = time.perf_counter()
+        start, rows = run_candidate(name, cycles)
+        results[name] = {"start_rss_mb": start, "rows": rows, "summary": summarise(rows, cycles),
+                         "wall_s": time.perf_counter() - t0}
+        print(f"{name}: {cycles} cycles in {results[name]['wall_s']:.0f} s", file=sys.stderr)
+    print(table(results))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "benchmark": "bench_memory",
+        "command": "python benchmarks/bench_memory.py" + (" --quick" if args.quick else f" --cycles {cycles}"),
+        "workload": "clone + fit + predict_proba of WeightedKerasClassifier(class_weight='balanced', epochs=5, "
+                    "batch_size=32, hidden_layer_sizes=(32,)) on make_classification(1000 x 20, 10 % positives); "
+                    "no explicit gc",
+        "warmup_cycles": WARMUP,
+        "environment": {
+            "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
+            **{pkg: _version(pkg) for pkg in ("keras", "tensorflow", "tensorflow-cpu", "scikeras", "numpy",
+                                              "scikit-learn")},
+        },
+        "results": results,
+    }
+    (out / "memory.json").write_text(json.dumps(payload, indent=1))
+    if not args.no_plot:
+        plot(results, out / "memory.png")
+    print(f"wrote {out / 'memory.json'}" + ("" if args.no_plot else f" and {out / 'memory.png'}"), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,264 @@
+"""Input checks that run before any Keras work (NumPy and SciPy only).
+
+Each check reads the caller's data without writing to it (the caller's arrays
+are never converted in place, and nothing here keeps a reference to them) and
+raises ``ValueError`` or ``TypeError`` with a message that names the
+parameter, the bad value (and where it is) and what is accepted.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = ["check_X", "check_y", "check_sample_weight", "n_rows", "short"]
+
+
+def short(value, limit=80):
+    """``repr(value)``, cut to ``limit`` characters for error messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def n_rows(a):
+    """Number of samples (rows) of an array-like, or None if it has none."""
+    shape = getattr(a, "shape", None)
+    if shape is not None and len(shape) > 0:
+        return int(shape[0])
+    try:
+        return len(a)
+    except TypeError:
+        return None
+
+
+def _is_sparse(a):
+    try:
+        from scipy import sparse
+    except ImportError:  # pragma: no cover - SciPy comes with scikit-learn
+        return False
+    return sparse.issparse(a)
+
+
+def _where(shape, flat_index):
+    idx = np.unravel_index(flat_index, shape)
+    return f"row {idx[0]}" if len(idx) == 1 else f"row {idx[0]}, column {idx[1]}" if len(idx) == 2 else f"index {idx}"
+
+
+def _as_numpy(a):
+    """A NumPy view of an array-like for reading (a DataFrame's values may be a
+    copy); None when it is not array-like (ragged lists and the like)."""
+    try:
+        return np.asarray(a.to_numpy() if hasattr(a, "to_numpy") else a)
+    except (TypeError, ValueError):
+        return None
+
+
+def _first_not_number(flat):
+    """(index, value, exception type, float()'s message) of the first element
+    that ``float()`` refuses, or None."""
+    for i, v in enumerate(flat):
+        if isinstance(v, (bool, np.bool_)):
+            continue
+        try:
+            float(v)
+        except (TypeError, ValueError) as exc:
+            return i, v.item() if isinstance(v, np.generic) else v, type(exc), str(exc)
+    return None
+
+
+def _first_not_finite(arr):
+    """(flat index, value) of the first NaN/inf in a float array, or None."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(arr.sum()):  # fast path: one pass, no temporary array
+            return None
+    bad = np.flatnonzero(~np.isfinite(arr.ravel()))
+    return (int(bad[0]), arr.ravel()[bad[0]]) if bad.size else None
+
+
+def _is_missing(v):
+    """None, NaN, pandas.NA, NaT and the like."""
+    if v is None:
+        return True
+    if isinstance(v, (str, bytes)):
+        return False
+    try:
+        return bool(v != v)
+    except TypeError:  # pandas.NA: its comparisons are NA, which has no truth value
+        return True
+
+
+def _fmt_number(v):
+    v = float(v)
+    return "NaN" if np.isnan(v) else repr(v)
+
+
+def check_X(X, estimator="the estimator", n_features=None):
+    """Check ``X`` for fit or predict; raises, returns nothing.
+
+    Accepted: a numeric array-like, DataFrame or SciPy sparse matrix of shape
+    ``(n_samples, n_features, ...)`` with at least one sample and only finite
+    values.  ``n_features`` (at predict time) is the number of features seen
+    in ``fit``.
+    """
+    if _is_sparse(X):
+        shape = X.shape
+        data = X.data if X.format in ("csr", "csc", "coo", "bsr") else X.tocsr().data
+        if data.dtype.kind not in "biuf":
+            raise TypeError(f"X is a sparse matrix of dtype {data.dtype}; accepted: a numeric sparse matrix.")
+        arr = None
+    else:
+        arr = _as_numpy(X)
+        if arr is None or (arr.dtype.kind == "O" and arr.ndim < 2):
+            return  # not an array (a dict of inputs, ragged rows): SciKeras / Keras decide
+        shape = arr.shape
+    if len(shape) < 2:
+        raise ValueError(
+            f"X must be 2-D, shape (n_samples, n_features) (3-D or more for sequences and images); "
+            f"got X of shape {shape}. Reshape your data: X.reshape(-1, 1) for a single feature, "
+            "X.reshape(1, -1) for a single sample."
+        )
+    if shape[0] == 0:
+        raise ValueError(f"X is empty: 0 sample(s) (shape={shape}) while a minimum of 1 is required.")
+    if shape[1] == 0:
+        raise ValueError(f"X has 0 feature(s) (shape={shape}) while a minimum of 1 is required.")
+    if n_features is not None and shape[1] != n_features:
+        raise ValueError(
+            f"X has {shape[1]} features, but {estimator} is expecting {n_features} features as input "
+            f"(the number of columns of X in fit)."
+        )
+    if arr is None:  # sparse: check the stored values
+        bad = _first_not_finite(data.astype(np.float64, copy=False)) if data.dtype.kind == "f" else None
+        if bad is not None:
+            raise ValueError(
+                f"X (sparse) stores the value {_fmt_number(bad[1])}; accepted: finite numbers only. "
+                "Impute or drop missing values first (e.g. sklearn.impute.SimpleImputer in a Pipeline)."
+            )
+        return
+    if arr.dtype.kind in "OUS":
+        flat = arr.ravel()
+        try:  # one pass in C; the slow search below runs only to report a bad value
+            converted = flat.astype(np.float64)
+            hit = None
+        except (TypeError, ValueError):
+            hit = _first_not_number(flat)
+            if hit is None:  # e.g. nested sequences: SciKeras's own conversion reports those
+                return
+        if hit is not None:
+            # a string that is not a number is a bad value (ValueError), any other object a bad type
+            raise hit[2](
+                f"X must be numeric, but X at {_where(shape, hit[0])} is {short(hit[1])} ({hit[3]}); accepted: "
+                "numbers only. Encode categorical columns first (e.g. sklearn.preprocessing.OneHotEncoder in a "
+                "Pipeline)."
+            )
+        arr = converted.reshape(shape)
+    elif arr.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported: X has dtype {arr.dtype}; accepted: real numbers.")
+    elif arr.dtype.kind not in "biuf":
+        raise TypeError(f"X has dtype {arr.dtype}; accepted: a numeric (bool, int or float) array.")
+    if arr.dtype.kind == "f":
+        bad = _first_not_finite(arr)
+        if bad is not None:
+            raise ValueError(
+                f"X contains {_fmt_number(bad[1])} at {_where(shape, bad[0])}; accepted: finite numbers only. "
+                "Impute or drop missing values first (e.g. sklearn.impute.SimpleImputer in a Pipeline)."
+            )
+
+
+def check_y(y):
+    """Check class labels ``y``; raises, returns nothing.
+
+    Accepted: a 1-D array of labels (ints, strings, bools, or floats with
+    integer values), or a 2-D array for one-hot, multi-label, ordinal,
+    sequence and multi-output targets; no missing labels.
+    """
+    arr = _as_numpy(y)
+    if arr is None:
+        return
+    if arr.ndim == 0:
+        raise ValueError(f"y must be an array of class labels, one per sample; got the scalar {short(arr.item())}.")
+    if arr.size == 0:
+        raise ValueError(f"y is empty (shape {arr.shape}); accepted: one class label per sample.")
+    if arr.dtype.kind == "f":
+        bad = _first_not_finite(arr)
+        if bad is not None:
+            raise ValueError(
+                f"y contains {_fmt_number(bad[1])} at {_where(arr.shape, bad[0])}; accepted: a class label for "
+                "every sample. Drop the rows whose label is missing."
+            )
+        frac = np.flatnonzero(arr.ravel() != np.round(arr.ravel()))
+        if frac.size:
+            raise ValueError(
+                f"y holds continuous values (e.g. {float(arr.ravel()[frac[0]])!r} at {_where(arr.shape, frac[0])}); "
+                "accepted: class labels (ints, strings, bools, or floats with integer values). "
+                "Use a regressor for a continuous target."
+            )
+    elif arr.dtype.kind == "O":
+        flat = arr.ravel()
+        kinds = set()
+        for i, v in enumerate(flat):
+            if _is_missing(v):
+                raise ValueError(
+                    f"y contains a missing label ({v!r} at {_where(arr.shape, i)}); accepted: a class label for "
+                    "every sample. Drop the rows whose label is missing."
+                )
+            kinds.add("str" if isinstance(v, (str, bytes)) else "number" if isinstance(v, numbers.Number) else type(v).__name__)
+        if len(kinds) > 1:
+            raise TypeError(
+                f"y mixes label types ({', '.join(sorted(kinds))}); accepted: labels of one type, "
+                "all strings or all numbers."
+            )
+    elif arr.dtype.kind not in "biuUS":
+        raise TypeError(f"y has dtype {arr.dtype}; accepted: class labels (ints, strings, bools).")
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Validate ``sample_weight`` for ``n_samples`` rows.
+
+    Returns a NEW float32 array of shape ``(n_samples,)`` (a scalar is
+    broadcast), or None when ``sample_weight`` is None.  Accepted: finite,
+    non-negative numbers, at least one of them positive.
+    """
+    if sample_weight is None:
+        return None
+    raw = sample_weight.to_numpy() if hasattr(sample_weight, "to_numpy") else sample_weight
+    if isinstance(raw, numbers.Number) and not isinstance(raw, bool):
+        raw = np.full(n_samples if n_samples is not None else 1, raw)
+    try:
+        sw = np.asarray(raw)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"sample_weight={short(sample_weight)} is not an array; accepted: one non-negative number per sample."
+        ) from None
+    if sw.dtype.kind in "OUS":
+        hit = _first_not_number(sw.ravel())
+        if hit is not None:
+            raise TypeError(
+                f"sample_weight must hold numbers; sample_weight[{hit[0]}] = {short(hit[1])} "
+                f"(dtype {sw.dtype}); accepted: one finite, non-negative number per sample."
+            )
+        sw = sw.astype(np.float64)
+    elif sw.dtype.kind not in "biuf":
+        raise TypeError(f"sample_weight has dtype {sw.dtype}; accepted: one finite, non-negative number per sample.")
+    if sw.ndim != 1 or (n_samples is not None and sw.shape[0] != n_samples):
+        raise ValueError(
+            f"sample_weight has shape {sw.shape}; expected ({n_samples},): one non-negative weight per sample of X."
+        )
+    sw = np.array(sw, dtype=np.float64, copy=True)
+    bad = _first_not_finite(sw)
+    if bad is not None:
+        raise ValueError(
+            f"sample_weight[{bad[0]}] = {_fmt_number(bad[1])}; accepted: finite, non-negative numbers."
+        )
+    neg = np.flatnonzero(sw < 0)
+    if neg.size:
+        raise ValueError(
+            f"sample_weight[{neg[0]}] = {float(sw[neg[0]])!r} is negative; accepted: finite, non-negative numbers."
+        )
+    if not np.any(sw > 0):
+        raise ValueError("sample_weight is zero for every sample; accepted: weights with at least one positive.")
+    big = np.flatnonzero(sw > np.finfo(np.float32).max)
+    if big.size:
+        raise ValueError(
+            f"sample_weight[{big[0]}] = {float(sw[big[0]])!r} does not fit in float32; accepted: finite, "
+            "non-negative numbers up to 3.4e38 (rescale the weights)."
+        )
+    return sw.astype(np.float32)

@@ -1,0 +1,146 @@
+"""Stable over long searches: many fit + predict_proba cycles in one process
+(what a grid search does) leave no Keras/TensorFlow state behind, and the
+clean-up never touches a user's other live models.
+
+The full 100-cycle measurement is ``benchmarks/bench_memory.py``; this is the
+20-cycle version.  Its checks are counts of live objects (deterministic); the
+RSS bound is generous and only catches gross leaks.
+"""
+
+import gc
+import weakref
+
+import keras
+import numpy as np
+import psutil
+import pytest
+from sklearn.base import clone
+
+from skweight import WeightedKerasClassifier
+from skweight._backend import _gradient_registry
+
+CYCLES, WARMUP = 20, 4
+CHECKPOINTS = (WARMUP, 8, 12, 16, CYCLES)  # after these cycles: gc, then count (counting is slow)
+
+
+def _data(n=200, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 8).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 1.2).astype(int)
+    return X, y
+
+
+def _live(kind):
+    return sum(1 for o in gc.get_objects() if isinstance(o, kind))
+
+
+def _func_graphs():
+    from tensorflow.python.framework.func_graph import FuncGraph
+
+    return _live(FuncGraph)
+
+
+def _custom_gradient_names():
+    return {k for k in list(_gradient_registry()) if k.startswith("CustomGradient-")}
+
+
+def _custom_gradients():
+    return len(_custom_gradient_names())
+
+
+@pytest.fixture(scope="module")
+def user_model():
+    """A user's own Keras model, trained before the search and used after it."""
+    keras.utils.set_random_seed(1)
+    inp = keras.Input(shape=(8,))
+    net = keras.Model(inp, keras.layers.Dense(1, activation="sigmoid")(inp))
+    net.compile(loss="binary_crossentropy", optimizer="sgd")
+    X, y = _data(seed=1)
+    before = _custom_gradient_names()
+    net.fit(X, y, epochs=1, verbose=0)
+    net.registered = _custom_gradient_names() - before  # what TensorFlow registered for the user's model
+    return net
+
+
+@pytest.fixture(scope="module")
+def cycles(user_model):
+    """Run the search once; record live objects and RSS after every cycle."""
+    if keras.backend.backend() != "tensorflow":  # pragma: no cover
+        pytest.skip("measures TensorFlow graph state")
+    gc.collect()  # models that earlier tests dropped go now, not during the measurement
+    X, y = _data()
+    base = WeightedKerasClassifier(class_weight="balanced", epochs=2, hidden_layer_sizes=(16,), random_state=0)
+    user_before = user_model.predict(X, verbose=0)
+    kept = clone(base).fit(X, y)  # a search result the user keeps
+    kept_proba = kept.predict_proba(X)
+    proc = psutil.Process()
+    record = {"graphs": [], "gradients": [], "rss": [], "alive": [], "proba": []}
+    refs = []
+    for cycle in range(1, CYCLES + 1):
+        est = clone(base).fit(X, y)
+        record["proba"].append(est.predict_proba(X))
+        refs.append(weakref.ref(est.model_))
+        del est
+        if cycle in CHECKPOINTS:
+            gc.collect()
+            record["graphs"].append(_func_graphs())
+            record["gradients"].append(_custom_gradients())
+            record["rss"].append(proc.memory_info().rss)
+            record["alive"].append(sum(r() is not None for r in refs))
+    return dict(record, X=X, y=y, user_before=user_before, kept=kept, kept_proba=kept_proba)
+
+
+def test_no_model_of_a_finished_fit_stays_alive(cycles):
+    assert cycles["alive"] == [0] * len(CHECKPOINTS)
+
+
+def test_traced_graphs_and_gradient_registrations_do_not_accumulate(cycles):
+    # without the release, each fit pins its traced train step through
+    # TensorFlow's gradient registry: +2 registry entries and +18 graphs per fit
+    n = len(CHECKPOINTS)
+    assert cycles["gradients"] == [cycles["gradients"][0]] * n
+    assert cycles["graphs"] == [cycles["graphs"][0]] * n
+
+
+def test_resident_memory_growth_is_bounded(cycles):
+    growth_mb = (cycles["rss"][-1] - cycles["rss"][0]) / 2**20
+    # a leaked train step costs about 4 MB per fit here (about 60 MB over these
+    # 16 cycles); allocator noise stays well under the bound
+    assert growth_mb < 30, f"RSS grew {growth_mb:.1f} MB over {CYCLES - WARMUP} fits"
+
+
+def test_every_cycle_gives_the_same_model(cycles):
+    for proba in cycles["proba"][1:]:
+        np.testing.assert_array_equal(proba, cycles["proba"][0])
+
+
+def test_live_models_are_untouched(cycles, user_model):
+    """The clean-up never touches a live model: the user's own Keras model and
+    a search result that is still referenced predict as before and train on."""
+    X, y = cycles["X"], cycles["y"]
+    np.testing.assert_array_equal(user_model.predict(X, verbose=0), cycles["user_before"])
+    assert user_model.registered and user_model.registered <= _custom_gradient_names()
+    history = user_model.fit(X, y, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+
+    kept = cycles["kept"]
+    np.testing.assert_array_equal(kept.predict_proba(X), cycles["kept_proba"])
+    model = kept.model_
+    kept.set_params(warm_start=True).fit(X, y)  # the kept model trains on
+    assert kept.model_ is model and len(kept.history_["loss"]) == 2
+    assert not np.array_equal(kept.predict_proba(X), cycles["kept_proba"])
+
+
+def test_the_release_is_tied_to_the_model():
+    """The registrations made while a model trains go when that model goes,
+    not before: a model that is still referenced keeps them."""
+    X, y = _data()
+    gc.collect()
+    n0 = _custom_gradient_names()
+    est = WeightedKerasClassifier(epochs=1, hidden_layer_sizes=(4,), random_state=0).fit(X, y)
+    gc.collect()
+    added = _custom_gradient_names() - n0
+    assert added
+    del est
+    gc.collect()
+    assert not added & _custom_gradient_names()
