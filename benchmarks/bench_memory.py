@@ -8,7 +8,7 @@ one process, so they run one after the other, not interleaved):
 * ``skweight``            -- ``WeightedKerasClassifier`` as shipped;
 * ``skweight-no-release`` -- the same with ``skweight._backend.released_with``
   turned off, i.e. what a fit cost before the TensorFlow gradient-registry
-  leak (tensorflow/tensorflow#97697) was handled;
+  leak (tensorflow/tensorflow#80895) was handled;
 * ``keras-loop``          -- the same network in plain Keras (build, compile,
   fit with sample weights, predict), for reference.
 

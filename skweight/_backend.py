@@ -159,7 +159,7 @@ def released_with(model):
     Tracing a Keras train step on TensorFlow registers a ``CustomGradient-N``
     entry (from the all-reduce of the gradients) in TensorFlow's *global*
     gradient registry, and that entry keeps the whole traced graph of the
-    train step alive forever (tensorflow/tensorflow#97697).  A grid search
+    train step alive forever (tensorflow/tensorflow#80895).  A grid search
     that fits hundreds of models in one process then grows by a few MB per
     fit, and ``keras.backend.clear_session()`` does not release it.
 
