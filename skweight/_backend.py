@@ -4,6 +4,7 @@ no global random state changed."""
 import os
 import random
 import sys
+import threading
 from contextlib import contextmanager
 
 import numpy as np
@@ -71,6 +72,103 @@ def _tf_global_seed():
     return True, context.global_seed()
 
 
+def backend_name():
+    """The Keras backend in use: ``"tensorflow"``, ``"jax"`` or ``"torch"``."""
+    return keras.backend.backend()
+
+
+def _seed_all(seed):
+    """What ``keras.utils.set_random_seed`` does, without importing TensorFlow
+    when another backend runs (Keras's version imports it whenever it is
+    installed: seconds of start-up and C++ banners for a JAX or PyTorch user).
+    TensorFlow's seed is still set when TensorFlow is already loaded, since
+    ``tf.data`` pipelines may shuffle with it on any backend."""
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+    from keras.src.utils import rng_utils
+
+    global_state.set_global_attribute(rng_utils.GLOBAL_RANDOM_SEED, seed)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    random.seed(seed)
+    np.random.seed(seed)
+    if "tensorflow" in sys.modules:
+        sys.modules["tensorflow"].random.set_seed(seed)
+    if backend_name() == "torch":
+        import torch
+
+        torch.manual_seed(seed)  # CPU and, lazily, every CUDA device
+
+
+class _TorchRNG:
+    """Snapshot of PyTorch's CPU and (when initialised) CUDA generators."""
+
+    def __init__(self):
+        import torch
+
+        self.torch = torch
+        self.cpu = torch.get_rng_state()
+        self.cuda = torch.cuda.get_rng_state_all() if _cuda_initialized(torch) else None
+
+    def restore(self):
+        torch = self.torch
+        torch.set_rng_state(self.cpu)
+        if self.cuda is not None:
+            torch.cuda.set_rng_state_all(self.cuda)
+        elif _cuda_initialized(torch):
+            # CUDA started inside the block, from our seed: give it a fresh,
+            # non-deterministic state as an unseeded start would have had.
+            torch.cuda.seed_all()
+
+
+def _cuda_initialized(torch):
+    return torch.cuda.is_available() and torch.cuda.is_initialized()
+
+
+# Seeds live in process-wide generators (Python's, NumPy's, TensorFlow's,
+# PyTorch's); two seeded blocks running at once in two threads would reseed and
+# restore them under each other.  Seeded blocks therefore run one at a time in a
+# process (re-entrant for the same thread).  Parallel fits belong in processes:
+# joblib's loky backend, or Dask workers.
+_SEED_LOCK = threading.RLock()
+
+
+class _ThreadRandom:
+    """Stands in for the ``random`` module inside Keras's seed generator while
+    a seeded block runs: the thread that owns the block draws from a private
+    ``random.Random(seed)``, every other thread from the module as usual.
+
+    Keras draws the seeds of initialisers and dropout layers that have none from
+    Python's module-level generator, which all threads share; a Dask worker's
+    event loop and other libraries' threads draw from it at any time, which
+    would change the initial weights of a seeded fit from run to run.  The
+    private generator yields the same numbers as ``random.seed(seed)`` would
+    have without interference.
+    """
+
+    def __init__(self, seed):
+        self._owner = threading.get_ident()
+        self._rng = random.Random(seed)
+
+    def __getattr__(self, name):
+        source = self._rng if threading.get_ident() == self._owner else random
+        return getattr(source, name)
+
+
+@contextmanager
+def _private_keras_python_random(seed):
+    from keras.src.random import seed_generator
+
+    previous = getattr(seed_generator, "python_random", None)
+    if previous is not random and not isinstance(previous, _ThreadRandom):
+        yield  # a Keras without this module attribute: the seeded global serves
+        return
+    seed_generator.python_random = _ThreadRandom(seed)
+    try:
+        yield
+    finally:
+        seed_generator.python_random = previous
+
+
 @contextmanager
 def seeded(seed):
     """Seed Python, NumPy, the Keras backend and Keras's seed generator for the
@@ -78,6 +176,11 @@ def seeded(seed):
 
     ``seed=None`` does nothing.  Unlike SciKeras's context, this never turns on
     TensorFlow op determinism, so nothing can be left switched on afterwards.
+    Works on the TensorFlow, JAX and PyTorch backends; on JAX all randomness
+    flows from Keras's seed generator and NumPy, on PyTorch from its generators.
+    The result does not depend on other threads of the process: Keras's own
+    seed draws come from a generator private to this thread, and seeded blocks
+    in different threads take turns.
     """
     if seed is None:
         yield
@@ -86,32 +189,26 @@ def seeded(seed):
     from keras.src.random import seed_generator
     from keras.src.utils import rng_utils
 
-    py_state = random.getstate()
-    np_state = np.random.get_state()
-    had_tf, tf_seed = _tf_global_seed()
-    keras_seed = global_state.get_global_attribute(rng_utils.GLOBAL_RANDOM_SEED)
-    keras_gen = global_state.get_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR)
-    torch_state = None
-    if keras.backend.backend() == "torch":
-        import torch
-
-        torch_state = torch.get_rng_state()
-    keras.utils.set_random_seed(int(seed))
-    try:
-        yield
-    finally:
-        random.setstate(py_state)
-        np.random.set_state(np_state)
-        if "tensorflow" in sys.modules:
-            import tensorflow as tf
-
-            tf.random.set_seed(tf_seed if had_tf else None)
-        global_state.set_global_attribute(rng_utils.GLOBAL_RANDOM_SEED, keras_seed)
-        global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, keras_gen)
-        if torch_state is not None:
-            import torch
-
-            torch.set_rng_state(torch_state)
+    with _SEED_LOCK:
+        py_state = random.getstate()
+        np_state = np.random.get_state()
+        had_tf, tf_seed = _tf_global_seed()
+        keras_seed = global_state.get_global_attribute(rng_utils.GLOBAL_RANDOM_SEED)
+        keras_gen = global_state.get_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR)
+        torch_rng = _TorchRNG() if backend_name() == "torch" else None
+        _seed_all(int(seed))
+        try:
+            with _private_keras_python_random(int(seed)):
+                yield
+        finally:
+            random.setstate(py_state)
+            np.random.set_state(np_state)
+            if "tensorflow" in sys.modules:
+                sys.modules["tensorflow"].random.set_seed(tf_seed if had_tf else None)
+            global_state.set_global_attribute(rng_utils.GLOBAL_RANDOM_SEED, keras_seed)
+            global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, keras_gen)
+            if torch_rng is not None:
+                torch_rng.restore()
 
 
 def seed_from(random_state):
