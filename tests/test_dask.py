@@ -4,7 +4,8 @@ of the same search run sequentially.
 A ``LocalCluster`` of two worker *processes* on the loopback address stands in
 for a real cluster: every fit travels to another interpreter (cloudpickle),
 trains there and comes back.  The comparison is exact: each fit is seeded by
-``random_state``, so where it runs must not matter.
+``random_state``, so where it runs must not matter.  The grid search and the
+pickle round trips also run in the JAX and PyTorch smoke lanes.
 """
 
 import contextlib
@@ -101,6 +102,7 @@ def _same_cv_results(a, b):
             np.testing.assert_array_equal(np.asarray(a[key], dtype=object), np.asarray(b[key], dtype=object), key)
 
 
+@pytest.mark.backend_smoke
 def test_grid_search_on_dask_equals_sequential(client, data):
     X, y = data
     search = GridSearchCV(
@@ -160,6 +162,7 @@ def test_cross_validate_on_dask_returns_identical_fitted_estimators(client, data
         assert remote[-1].class_weight_ == local[-1].class_weight_
 
 
+@pytest.mark.backend_smoke
 @pytest.mark.parametrize("dumps, loads", [(pickle.dumps, pickle.loads), (cloudpickle.dumps, pickle.loads)],
                          ids=["pickle", "cloudpickle"])
 def test_pickle_round_trips_fitted_and_unfitted(dumps, loads, data):
