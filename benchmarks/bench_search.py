@@ -190,6 +190,7 @@ def child(mode, threads, work):
     results = search.cv_results_
     return {
         "mode": mode, "threads": threads, "wall_s": wall, "startup_s": startup, "n_jobs": n_jobs,
+        "loadavg_after": list(os.getloadavg()),
         "n_fits": len(results["params"]) * work["folds"] + 1,
         "best_params": {k: repr(v) for k, v in search.best_params_.items()},
         "mean_test_score": [float(s) for s in results["mean_test_score"]],
@@ -256,6 +257,47 @@ def table(rows, columns):
     return "\n".join(lines + ["  ".join(v.ljust(w) for v, w in zip(b, widths)) for b in body])
 
 
+COLUMNS = ["mode", "threads", "median_s", "min_s", "max_s", "vs_baseline", "paired_ratio", "startup_s", "n_fits",
+           "same_results"]
+
+
+def summarize(runs, configs):
+    """Rows and table text from ``{(mode, threads): [child result, ...]}``.
+
+    ``vs_baseline`` divides medians; ``paired_ratio`` is the median over rounds
+    of each round's time over the baseline's time in that same round, which
+    cancels load that drifts from round to round on a shared machine.
+    """
+    baseline = configs[0]
+    base_walls = [x["wall_s"] for x in runs[baseline]]
+    base = statistics.median(base_walls)
+    reference = runs[baseline][0]
+    rows = []
+    for c in configs:
+        walls = [x["wall_s"] for x in runs[c]]
+        same = all(x["best_params"] == reference["best_params"]
+                   and x["split_test_scores"] == reference["split_test_scores"] for x in runs[c])
+        rows.append({
+            "mode": c[0], "threads": c[1], "median_s": statistics.median(walls), "min_s": min(walls),
+            "max_s": max(walls), "vs_baseline": statistics.median(walls) / base,
+            "paired_ratio": statistics.median(w / b for w, b in zip(walls, base_walls)),
+            "startup_s": statistics.median(x["startup_s"] for x in runs[c]), "n_fits": runs[c][0]["n_fits"],
+            "same_results": same,
+        })
+    return rows, table(rows, COLUMNS)
+
+
+def _resummarize(path):
+    """Recompute the summary of a finished run's JSON in place."""
+    payload = json.loads(path.read_text())
+    configs = [tuple(k.split("/")) for k in payload["runs"]]
+    rows, text = summarize({tuple(k.split("/")): v for k, v in payload["runs"].items()}, configs)
+    payload.update(summary=rows, table=text, all_results_identical=all(r["same_results"] for r in rows))
+    path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n")
+    print(text)
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="tiny search, one repeat (smoke run)")
@@ -263,11 +305,15 @@ def main(argv=None):
     p.add_argument("--modes", default=",".join(MODES), help=f"comma-separated subset of {MODES}")
     p.add_argument("--threads", default=",".join(THREADS), help=f"comma-separated subset of {THREADS}")
     p.add_argument("--out", type=pathlib.Path, default=None, help="JSON path (default benchmarks/results/search.json)")
+    p.add_argument("--resummarize", type=pathlib.Path, metavar="JSON",
+                   help="recompute the table of a finished run's JSON (after a change to the summary)")
     p.add_argument("--child", nargs=3, metavar=("MODE", "THREADS", "WORK"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child[0], args.child[1], ast.literal_eval(args.child[2]))))
         return 0
+    if args.resummarize:
+        return _resummarize(args.resummarize)
 
     work = dict(QUICK if args.quick else FULL)
     repeats = args.repeats or work.pop("repeats")
@@ -293,24 +339,10 @@ def main(argv=None):
             print(f"round {r + 1}/{repeats}  {c[0]:<10} {c[1]:<8} search {res['wall_s']:7.2f} s  "
                   f"(workers up in {res['startup_s']:.1f} s)", flush=True)
 
-    baseline = configs[0]
-    base = statistics.median(x["wall_s"] for x in runs[baseline])
-    reference = runs[baseline][0]
-    rows = []
-    for c in configs:
-        walls = [x["wall_s"] for x in runs[c]]
-        same = all(x["best_params"] == reference["best_params"]
-                   and x["split_test_scores"] == reference["split_test_scores"] for x in runs[c])
-        rows.append({
-            "mode": c[0], "threads": c[1], "median_s": statistics.median(walls), "min_s": min(walls),
-            "max_s": max(walls), "vs_baseline": statistics.median(walls) / base,
-            "startup_s": statistics.median(x["startup_s"] for x in runs[c]), "n_fits": runs[c][0]["n_fits"],
-            "same_results": same,
-        })
-    text = table(rows, ["mode", "threads", "median_s", "min_s", "max_s", "vs_baseline", "startup_s", "n_fits",
-                        "same_results"])
+    rows, text = summarize(runs, configs)
     print()
     print(text)
+    baseline, reference = configs[0], runs[configs[0]][0]
     print(f"\nbaseline: {baseline[0]} with {baseline[1]} threads; device: {reference['client']['device']}")
     payload = {
         "benchmark": "bench_search",

@@ -94,7 +94,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     random_state : None, int or numpy.random.RandomState
         Seeds weight initialisation, shuffling and the validation split on any
         Keras backend; Python's, NumPy's and the backend's global random state
-        are restored after ``fit``.
+        are restored after ``fit``.  The result does not depend on the process
+        or thread that fits (a Dask worker gives the local result); seeded fits
+        in one process run one at a time, so parallelise with processes.
     **kwargs
         Any other SciKeras parameter (``callbacks``, ``warm_start``,
         ``optimizer__learning_rate``, ``fit__...``, ...).
