@@ -524,7 +524,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         kind = self.target_kind_
         if kind in ("binary", "multiclass"):
             codes = y if np.ndim(y) == 1 else np.argmax(y, axis=1)
-            if np.unique(codes).size < 2:
+            # one pass, no sort: fewer than 2 classes <=> smallest code == largest
+            if codes.min() == codes.max():
                 label = self.classes_[int(np.asarray(codes).ravel()[0])]
                 raise ValueError(
                     f"y has only one class ({_plain(label)!r}) in the training rows of this fit; "
