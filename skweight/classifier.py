@@ -676,8 +676,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             if getattr(self, "_in_partial_fit", False) and len(self.classes_) >= 2:
                 return
             codes = y if np.ndim(y) == 1 else np.argmax(y, axis=1)
-            # partial_fit batches may hold one class of the classes given
-            if np.unique(codes).size < 2 and len(self.classes_) < 2:
+            # one pass, no sort: fewer than 2 classes <=> smallest code == largest
+            if codes.min() == codes.max():
                 label = self.classes_[int(np.asarray(codes).ravel()[0])]
                 raise ValueError(
                     f"y has only one class ({_plain(label)!r}) in the training rows of this fit; a classifier "

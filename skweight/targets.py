@@ -3,7 +3,7 @@ of model outputs back to labels and probabilities (NumPy only)."""
 
 import numpy as np
 
-from .weights import KINDS, target_kind
+from .weights import KINDS, _encode, target_kind
 
 __all__ = ["TargetEncoder"]
 
@@ -57,7 +57,10 @@ class TargetEncoder:
         self.kind_ = kind
         self.y_shape_ = y.shape
         if kind in ("binary", "multiclass", "sequence"):
-            seen = np.unique(y)
+            # integer labels: the engine's np.bincount pass (no hash, no sort);
+            # other labels (strings, floats, objects): np.unique; sorted either way
+            flat = np.ravel(y)
+            seen = _encode(flat).classes if flat.dtype.kind in "iub" else np.unique(flat)
             if self.classes is not None:
                 classes = np.asarray(self.classes)
                 missing = np.setdiff1d(seen, classes)
