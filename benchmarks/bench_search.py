@@ -20,7 +20,7 @@ start-up is reported separately): on a real cluster the workers outlive a search
 Every configuration must give the same ``best_params_`` and ``cv_results_``
 scores; the JSON says whether they did.
 
-    python benchmarks/bench_search.py                 # full run (about 20 minutes on 2 cores)
+    python benchmarks/bench_search.py                 # full run, 3 rounds (about 8 minutes on 2 cores)
     python benchmarks/bench_search.py --quick         # smoke run (tiny search, one repeat)
     python benchmarks/bench_search.py --modes sequential,dask --threads limited
 
