@@ -132,6 +132,25 @@ def _cuda_initialized(torch):
 _SEED_LOCK = threading.RLock()
 
 
+@contextmanager
+def prediction_rng_guard():
+    """Around ``predict``: on PyTorch, Keras's data loader draws from torch's
+    global generator even when nothing is shuffled.  Hold the seed lock so a
+    seeded fit in another thread never sees those draws, and put the generator
+    back afterwards, so predicting changes no global random state."""
+    if backend_name() != "torch":
+        yield
+        return
+    import torch
+
+    with _SEED_LOCK:
+        state = torch.get_rng_state()
+        try:
+            yield
+        finally:
+            torch.set_rng_state(state)
+
+
 class _ThreadRandom:
     """Stands in for the ``random`` module inside Keras's seed generator while
     a seeded block runs: the thread that owns the block draws from a private

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from ._backend import keras, quiet, released_with, seed_from, seeded
+from ._backend import keras, prediction_rng_guard, quiet, released_with, seed_from, seeded
 from ._checks import check_sample_weight, check_X, check_y, n_rows, short
 from .losses import ElementwiseBinaryCrossentropy
 from .model import build_mlp
@@ -702,7 +702,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     # ------------------------------------------------------------------ #
     def _predict_raw(self, X, **kwargs):
         """Run by SciKeras's ``predict``/``predict_proba``; quiet when ``verbose=0``."""
-        with quiet(not self.verbose):
+        with quiet(not self.verbose), prediction_rng_guard():
             return super()._predict_raw(X, **kwargs)
 
     def predict(self, X, **kwargs):
