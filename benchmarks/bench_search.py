@@ -45,6 +45,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from _common import _cpu_model  # noqa: E402  (shared with the other benchmarks)
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 MODES = ("sequential", "loky", "dask")
@@ -209,16 +212,6 @@ def _worker_facts():
 # --------------------------------------------------------------------------- #
 # parent: run the configurations interleaved, summarise
 # --------------------------------------------------------------------------- #
-def _cpu_model():
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def _versions():
     from importlib import metadata
 
