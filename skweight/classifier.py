@@ -12,12 +12,13 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from ._backend import keras, prediction_rng_guard, quiet, released_with, seed_from, seeded
-from ._checks import check_sample_weight, check_X, check_y, n_rows, short
-from .losses import ElementwiseBinaryCrossentropy
+from ._checks import check_sample_weight, check_X, check_y, n_rows
+from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
 from .model import build_mlp
 from .splits import split_rows
 from .targets import TargetEncoder
-from .weights import _ACCEPTED, _dict_to_vector, apply_class_weights, class_weights, unweight_proba
+from .plan import WeightPlan, has_balanced
+from .weights import _ACCEPTED, unweight_proba
 
 from scikeras.utils.transformers import _is_categorical_crossentropy  # noqa: E402
 from scikeras.wrappers import BaseWrapper, KerasClassifier  # noqa: E402
@@ -273,7 +274,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """
         self._check_params()
         _require_y(y, type(self).__name__)
-        if _has_balanced(self.class_weight):
+        if has_balanced(self.class_weight):
             raise ValueError(
                 f"class_weight={self.class_weight!r} is not supported by partial_fit: 'balanced' would be "
                 "computed from each batch's own class counts. Compute the weights once on the full label "
@@ -384,8 +385,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         kw = super()._get_compile_kwargs()
         kind = getattr(self, "target_kind_", None)
         if kw.get("loss") is None:
-            kw["loss"] = _default_loss(kind, getattr(self, "n_outputs_expected_", 1))
-        elif kind == "multilabel" and _is_plain_bce(kw["loss"]):
+            kw["loss"] = default_loss(kind, getattr(self, "n_outputs_expected_", 1))
+        elif kind == "multilabel" and is_plain_bce(kw["loss"]):
             kw["loss"] = ElementwiseBinaryCrossentropy()
         metrics = kw.get("metrics")
         if metrics and not kw.get("weighted_metrics"):
@@ -436,12 +437,16 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             validation_data = (X_val, y_val, sw_val)
         elif validation_data is not None:
             validation_data = self._encode_validation_data(validation_data)
-        self._check_training_classes(y)
-        resolved = self._resolve_class_weight(y, warm_start)
-        weights = self._sample_weights(y, resolved, sample_weight)
+        plan = self._plan()
+        plan.check_training_classes(y, partial=getattr(self, "_in_partial_fit", False))
+        # on a warm start or partial_fit, classes absent from these rows keep their weight
+        prev_codes = self.__dict__.get("_resolved_codes") if warm_start else None
+        resolved, self.class_weight_ = plan.resolve(y, prev_codes)
+        self._resolved_codes = resolved
+        weights = plan.sample_weights(y, resolved, sample_weight)
         if validation_data is not None:
             X_val, y_val, sw_val = validation_data
-            kwargs["validation_data"] = (X_val, y_val, self._sample_weights(y_val, resolved, sw_val))
+            kwargs["validation_data"] = (X_val, y_val, plan.sample_weights(y_val, resolved, sw_val))
         kwargs["validation_split"] = 0.0
         # a copy: SciKeras extends the lists of ``history_`` in place
         previous = {k: list(v) for k, v in self.__dict__.get("history_", {}).items()}
@@ -492,7 +497,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         compiled loss other than the ``loss`` parameter; for a multi-label
         target ``_get_compile_kwargs`` swaps ``loss="binary_crossentropy"`` for
         its element-wise form on purpose, so only the outputs are checked then."""
-        if _is_plain_bce(self.loss) and isinstance(getattr(self.model_, "loss", None), ElementwiseBinaryCrossentropy):
+        if is_plain_bce(self.loss) and isinstance(getattr(self.model_, "loss", None), ElementwiseBinaryCrossentropy):
             expected = getattr(self, "n_outputs_expected_", None)
             if expected and expected != len(self.model_.outputs):
                 raise ValueError(f"y has {expected} outputs, but the model has {len(self.model_.outputs)}.")
@@ -504,7 +509,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         user compiled with plain binary cross-entropy averages the labels
         before weighting, which Keras reports only as a shape error deep in
         training; say what to do instead, before any training starts."""
-        if self.target_kind_ == "multilabel" and self.class_weight is not None and _is_plain_bce(
+        if self.target_kind_ == "multilabel" and self.class_weight is not None and is_plain_bce(
             getattr(self.model_, "loss", None)
         ):
             raise ValueError(
@@ -514,11 +519,16 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 "and loss=None), or use class_weight=None."
             )
 
-    def _engine_kind(self):
-        kind = self.target_kind_
-        if kind in ("binary", "multiclass"):
-            return "onehot" if _is_categorical_crossentropy(self.loss) else None
-        return kind
+    def _plan(self):
+        """The weight plan of this fit (see :mod:`skweight.plan`)."""
+        return WeightPlan(
+            class_weight=self.class_weight,
+            kind=self.target_kind_,
+            classes=self.classes_,
+            one_hot=_is_categorical_crossentropy(self.loss),
+            names=self._output_names(),
+            padding_label=self.padding_label,
+        )
 
     def _output_names(self):
         """Names of the model's outputs: from ``model_`` once built; before
@@ -529,161 +539,16 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             return [f"output_{j}" for j in range(getattr(self, "n_outputs_expected_", 1))]
         return None
 
-    def _code_space_spec(self, names=None):
-        """``class_weight`` with the user's labels replaced by encoded codes
-        (the keys are checked against ``classes_`` here, naming bad keys)."""
-        cw, kind = self.class_weight, self.target_kind_
-        if cw is None or isinstance(cw, str) or kind in ("multilabel",):
-            return cw
-        if kind == "multioutput":
-            if isinstance(cw, Mapping) and names and set(cw) <= set(names):
-                cw = [cw.get(n) for n in names]
-            elif isinstance(cw, Mapping):
-                raise ValueError(
-                    f"class_weight is a dict with keys {list(cw)!r}, but the model's outputs are "
-                    f"{names!r}; give one spec per output as a list in output order or a dict keyed by output name."
-                )
-            if len(cw) != len(self.classes_):
-                raise ValueError(
-                    f"class_weight={short(cw)} has {len(cw)} entries but the model has {len(self.classes_)} "
-                    "outputs; give one spec per output, in output order."
-                )
-            return [
-                spec if spec is None or isinstance(spec, str) else _codes_dict(spec, classes, f"class_weight[{j}]")
-                for j, (spec, classes) in enumerate(zip(cw, self.classes_))
-            ]
-        if isinstance(cw, Mapping):
-            if kind in ("onehot", "ordinal"):
-                return cw
-            return _codes_dict(cw, self.classes_, "class_weight")
-        raise ValueError(
-            f"class_weight is a list, the per-label/per-output form, but the target kind is {kind!r} "
-            "with one label per sample; give None, 'balanced' or a dict {label: weight}."
-        )
-
     def _check_before_build(self, y, sample_weight):
         """Run before the model is built, on the encoded ``y`` (and checked
         ``sample_weight``) of this fit: every ``class_weight`` error that does
         not depend on the model is raised here, so a bad spec costs no model
         building.  ``_fit_keras_model`` resolves again on the training rows."""
-        self._check_training_classes(y)
-        names = self._output_names()
-        if self.target_kind_ == "multioutput" and isinstance(self.class_weight, Mapping) and names is None:
+        plan = self._plan()
+        plan.check_training_classes(y, partial=getattr(self, "_in_partial_fit", False))
+        if plan.kind == "multioutput" and isinstance(self.class_weight, Mapping) and plan.names is None:
             return  # output names of a user's model: checked once it is built
-        self._sample_weights(y, self._canonical_weights(y, names), sample_weight)
-
-    def _canonical_weights(self, y, names):
-        """``class_weight`` resolved on the encoded rows ``y`` (no side effects)."""
-        n_codes = self.classes_ if self.target_kind_ != "multioutput" else None
-        return class_weights(
-            y,
-            self._code_space_spec(names),
-            kind=self._engine_kind(),
-            padding_label=self._padding_code(),
-            classes=None if n_codes is None or self.target_kind_ in ("multilabel", "ordinal", "onehot") else np.arange(len(n_codes)),
-        )
-
-    def _resolve_class_weight(self, y, warm=False):
-        """Canonical weights from the training rows; sets ``class_weight_``.
-
-        On a warm start or ``partial_fit``, a class absent from these rows
-        keeps the weight it had (unless a dict spec names it): the estimator
-        keeps the class weights it started with."""
-        names = self._output_names()
-        resolved = self._canonical_weights(y, names)
-        previous = self.__dict__.get("_resolved_codes") if warm else None
-        resolved = self._cover_all_classes(resolved, names, previous)
-        self._resolved_codes = resolved
-        self.class_weight_ = self._to_user_labels(resolved)
-        return resolved
-
-    def _cover_all_classes(self, resolved, names=None, previous=None):
-        """Give classes absent from these rows their weight too: the dict's
-        value, else (warm) the weight they had before, else 1.
-        ``class_weights`` resolves over the classes present, so a
-        ``partial_fit`` batch without class ``c`` reported (and
-        ``predict_proba_prior`` divided by) weight 1 instead of the dict's."""
-        kind, spec = self.target_kind_, self._code_space_spec(names)
-        if kind in ("binary", "multiclass", "onehot", "ordinal", "sequence"):
-            codes = range(len(self.classes_)) if kind in ("binary", "multiclass", "sequence") else self.classes_.tolist()
-            return _fill(resolved, spec, [int(c) for c in codes], previous)
-        if kind == "multioutput" and isinstance(resolved, list):
-            specs = spec if isinstance(spec, list) else [spec] * len(resolved)
-            prevs = previous if isinstance(previous, list) else [None] * len(resolved)
-            return [_fill(r, s, range(len(c)), p) for r, s, c, p in zip(resolved, specs, self.classes_, prevs)]
-        return resolved
-
-    def _padding_code(self):
-        if self.target_kind_ != "sequence" or self.padding_label is None:
-            return None
-        hits = np.flatnonzero(self.classes_ == self.padding_label)
-        if hits.size == 0:
-            raise ValueError(
-                f"padding_label={self.padding_label!r} is not a label of y; the labels are {self.classes_.tolist()!r}."
-            )
-        return int(hits[0])
-
-    def _to_user_labels(self, resolved):
-        kind = self.target_kind_
-        if kind == "multioutput":
-            return [{c: r.get(i, 1.0) for i, c in enumerate(classes.tolist())} for r, classes in zip(resolved, self.classes_)]
-        if kind in ("multilabel",):
-            return resolved
-        if kind in ("onehot", "ordinal"):
-            return {int(i): float(resolved.get(int(i), 1.0)) for i in self.classes_}
-        return {c: float(resolved.get(i, 1.0)) for i, c in enumerate(self.classes_.tolist())}
-
-    def _sample_weights(self, y, resolved, sample_weight):
-        if self.class_weight is None:
-            weights = None
-        else:
-            weights = apply_class_weights(
-                y, resolved, kind=self._engine_kind() or ("binary" if self.target_kind_ == "binary" else "multiclass"),
-                padding_label=self._padding_code(), dtype=np.float32,
-            )
-        if weights is None and self.target_kind_ == "sequence" and (
-            self.padding_label is not None or sample_weight is not None
-        ):
-            # per-timestep weights: padding weighs 0, and a per-row sample_weight
-            # needs the timestep axis (Keras will not broadcast (n,) over it)
-            pad = self._padding_code()
-            weights = (np.ones(np.shape(y)) if pad is None else np.where(y == pad, 0.0, 1.0)).astype(np.float32)
-        if sample_weight is None:
-            if isinstance(weights, np.ndarray) and not np.any(weights > 0):
-                raise ValueError(
-                    f"class_weight={short(self.class_weight)} gives every training sample a weight of 0; "
-                    "at least one class present in y needs a positive weight."
-                )
-            return weights
-        sw = np.asarray(sample_weight, dtype=np.float32)
-        if weights is None:
-            return sw
-        if isinstance(weights, list):
-            return [w * sw for w in weights]
-        combined = weights * sw.reshape((-1,) + (1,) * (weights.ndim - 1))
-        if not np.any(combined > 0):
-            raise ValueError(
-                f"class_weight={short(self.class_weight)} times sample_weight is 0 for every sample; "
-                "at least one sample of a positively weighted class needs a positive sample_weight."
-            )
-        return combined
-
-    def _check_training_classes(self, y):
-        """A fit needs two classes among its training rows; a ``partial_fit``
-        batch may hold one class when ``classes`` named at least two."""
-        kind = self.target_kind_
-        if kind in ("binary", "multiclass"):
-            if getattr(self, "_in_partial_fit", False) and len(self.classes_) >= 2:
-                return
-            codes = y if np.ndim(y) == 1 else np.argmax(y, axis=1)
-            # one pass, no sort: fewer than 2 classes <=> smallest code == largest
-            if codes.min() == codes.max():
-                label = self.classes_[int(np.asarray(codes).ravel()[0])]
-                raise ValueError(
-                    f"y has only one class ({_plain(label)!r}) in the training rows of this fit; a classifier "
-                    "needs at least 2 classes among them. With a CV splitter or validation_split, stratify so "
-                    "that every training set holds two classes or more."
-                )
+        plan.sample_weights(y, plan.canonical(y), sample_weight)
 
     def _encode_validation_data(self, validation_data):
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
@@ -837,61 +702,18 @@ def _require_y(y, name):
         raise ValueError(f"{name} requires y to be passed, but the target y is None.")
 
 
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
 
 
-def _fill(resolved, spec, codes, previous=None):
-    previous = previous if isinstance(previous, Mapping) else {}
-    full = {c: float(previous.get(c, 1.0)) for c in codes}
-    full.update(resolved)
-    if isinstance(spec, Mapping):
-        for c in codes:
-            if c not in resolved and c in spec:
-                full[c] = float(spec[c])
-    return full
 
 
-def _codes_dict(spec, classes, param):
-    vec = _dict_to_vector(spec, np.asarray(classes), param)
-    return {i: float(w) for i, w in enumerate(vec)}
 
 
-def _has_balanced(spec):
-    """True when ``class_weight`` says "balanced" anywhere (also per output)."""
-    if isinstance(spec, str):
-        return spec == "balanced"
-    if isinstance(spec, Mapping):
-        spec = list(spec.values())
-    if isinstance(spec, (list, tuple)):
-        return any(isinstance(v, (str, list, tuple, Mapping)) and _has_balanced(v) for v in spec)
-    return False
 
 
 def _take(a, idx):
     if isinstance(a, list):
         return [np.asarray(part)[idx] for part in a]
     return a[idx]
-
-
-def _default_loss(kind, n_outputs):
-    if kind == "binary":
-        return "binary_crossentropy"
-    if kind in ("multiclass", "sequence"):
-        return "sparse_categorical_crossentropy"
-    if kind == "onehot":
-        return "categorical_crossentropy"
-    if kind == "multilabel":
-        return ElementwiseBinaryCrossentropy()
-    if kind == "ordinal":
-        return "binary_crossentropy"
-    return ["sparse_categorical_crossentropy"] * int(n_outputs)
-
-
-def _is_plain_bce(loss):
-    return loss in ("binary_crossentropy", "bce", "BinaryCrossentropy") or isinstance(
-        loss, keras.losses.BinaryCrossentropy
-    ) or getattr(loss, "__name__", None) == "binary_crossentropy"
 
 
 def _copy_metrics(metrics):

@@ -4,7 +4,7 @@ sample weights (one weight per label) multiply each label's term."""
 import keras
 from keras import ops
 
-__all__ = ["ElementwiseBinaryCrossentropy"]
+__all__ = ["ElementwiseBinaryCrossentropy", "default_loss", "is_plain_bce"]
 
 
 @keras.saving.register_keras_serializable(package="skweight")
@@ -56,3 +56,25 @@ class ElementwiseBinaryCrossentropy(keras.losses.Loss):
         config = super().get_config()
         config["from_logits"] = self.from_logits
         return config
+
+
+def default_loss(kind, n_outputs=1):
+    """The loss for a target kind when ``loss=None`` (a list, one per output, for multi-output)."""
+    if kind == "binary":
+        return "binary_crossentropy"
+    if kind in ("multiclass", "sequence"):
+        return "sparse_categorical_crossentropy"
+    if kind == "onehot":
+        return "categorical_crossentropy"
+    if kind == "multilabel":
+        return ElementwiseBinaryCrossentropy()
+    if kind == "ordinal":
+        return "binary_crossentropy"
+    return ["sparse_categorical_crossentropy"] * int(n_outputs)
+
+
+def is_plain_bce(loss):
+    """True for Keras's plain binary cross-entropy, in any of its spellings."""
+    return loss in ("binary_crossentropy", "bce", "BinaryCrossentropy") or isinstance(
+        loss, keras.losses.BinaryCrossentropy
+    ) or getattr(loss, "__name__", None) == "binary_crossentropy"

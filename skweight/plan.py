@@ -1,0 +1,247 @@
+"""The weight plan of one fit: ``class_weight`` in the encoded label space of
+the estimator's target, resolved on its training rows, reported in the user's
+labels and expanded into Keras sample weights.
+
+:mod:`skweight.weights` knows targets and weight specs in general; this module
+knows what :class:`~skweight.WeightedKerasClassifier` adds around it: labels
+already encoded by the target encoder (codes ``0..k-1``, one classes array per
+output), output names of the model, classes absent from some rows, padding,
+and the user's ``sample_weight``.  It is NumPy only and holds no Keras object,
+so every decision here is testable without building a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import short
+from .weights import _dict_to_vector, apply_class_weights, class_weights
+
+__all__ = ["WeightPlan", "has_balanced"]
+
+# kinds whose classes_ are the encoded codes themselves (columns, levels)
+_CODE_CLASSES = ("onehot", "ordinal", "multilabel")
+
+
+@dataclass(frozen=True)
+class WeightPlan:
+    """Everything one fit needs to turn ``class_weight`` into sample weights.
+
+    Parameters
+    ----------
+    class_weight : None, str, dict or list
+        The estimator's ``class_weight`` parameter, as the user gave it.
+    kind : str
+        The target kind of the fit (``target_kind_``).
+    classes : ndarray or list of ndarray
+        ``classes_`` of the fit: the user's labels, in code order.
+    one_hot : bool
+        True when a binary/multiclass target is trained one-hot (categorical
+        cross-entropy); the engine then reads the encoded ``y`` as one-hot.
+    names : list of str or None
+        Output names of a multi-output model, when known.
+    padding_label : label, optional
+        Sequence targets: the user's label that marks padding.
+    """
+
+    class_weight: object
+    kind: str
+    classes: object
+    one_hot: bool = False
+    names: list | None = None
+    padding_label: object = None
+
+    # -------------------------------------------------------------- #
+    # the spec in code space
+    # -------------------------------------------------------------- #
+    @property
+    def engine_kind(self):
+        """The kind the engine reads the encoded ``y`` as (None: let it detect)."""
+        if self.kind in ("binary", "multiclass"):
+            return "onehot" if self.one_hot else None
+        return self.kind
+
+    def padding_code(self):
+        """The encoded code of ``padding_label`` (None when there is none)."""
+        if self.kind != "sequence" or self.padding_label is None:
+            return None
+        hits = np.flatnonzero(self.classes == self.padding_label)
+        if hits.size == 0:
+            raise ValueError(
+                f"padding_label={self.padding_label!r} is not a label of y; the labels are {self.classes.tolist()!r}."
+            )
+        return int(hits[0])
+
+    def code_space_spec(self):
+        """``class_weight`` with the user's labels replaced by encoded codes
+        (the keys are checked against ``classes`` here, naming bad keys)."""
+        cw, kind, names = self.class_weight, self.kind, self.names
+        if cw is None or isinstance(cw, str) or kind == "multilabel":
+            return cw
+        if kind == "multioutput":
+            if isinstance(cw, Mapping) and names and set(cw) <= set(names):
+                cw = [cw.get(n) for n in names]
+            elif isinstance(cw, Mapping):
+                raise ValueError(
+                    f"class_weight is a dict with keys {list(cw)!r}, but the model's outputs are "
+                    f"{names!r}; give one spec per output as a list in output order or a dict keyed by output name."
+                )
+            if len(cw) != len(self.classes):
+                raise ValueError(
+                    f"class_weight={short(cw)} has {len(cw)} entries but the model has {len(self.classes)} "
+                    "outputs; give one spec per output, in output order."
+                )
+            return [
+                spec if spec is None or isinstance(spec, str) else _codes_dict(spec, classes, f"class_weight[{j}]")
+                for j, (spec, classes) in enumerate(zip(cw, self.classes))
+            ]
+        if isinstance(cw, Mapping):
+            if kind in ("onehot", "ordinal"):
+                return cw
+            return _codes_dict(cw, self.classes, "class_weight")
+        raise ValueError(
+            f"class_weight is a list, the per-label/per-output form, but the target kind is {kind!r} "
+            "with one label per sample; give None, 'balanced' or a dict {label: weight}."
+        )
+
+    # -------------------------------------------------------------- #
+    # resolution on the training rows
+    # -------------------------------------------------------------- #
+    def canonical(self, y):
+        """``class_weight`` resolved on the encoded rows ``y`` (no side effects)."""
+        classes = None
+        if self.kind not in ("multioutput", "multilabel", "ordinal", "onehot"):
+            classes = np.arange(len(self.classes))
+        return class_weights(
+            y,
+            self.code_space_spec(),
+            kind=self.engine_kind,
+            padding_label=self.padding_code(),
+            classes=classes,
+        )
+
+    def resolve(self, y, previous=None):
+        """Weights in code space for every class of the fit, from the rows ``y``.
+
+        A class absent from these rows gets the dict's value, else the weight
+        it had before (``previous``, on a warm start or ``partial_fit``), else
+        1.  Returns ``(codes, user)``: the weights keyed by codes (for
+        :meth:`sample_weights`) and keyed by the user's labels (``class_weight_``).
+        """
+        resolved = self.cover_all_classes(self.canonical(y), previous)
+        return resolved, self.to_user_labels(resolved)
+
+    def cover_all_classes(self, resolved, previous=None):
+        """``resolved`` with every class of the fit present (see :meth:`resolve`)."""
+        kind, spec = self.kind, self.code_space_spec()
+        if kind in ("binary", "multiclass", "onehot", "ordinal", "sequence"):
+            codes = range(len(self.classes)) if kind in ("binary", "multiclass", "sequence") else self.classes.tolist()
+            return _fill(resolved, spec, [int(c) for c in codes], previous)
+        if kind == "multioutput" and isinstance(resolved, list):
+            specs = spec if isinstance(spec, list) else [spec] * len(resolved)
+            prevs = previous if isinstance(previous, list) else [None] * len(resolved)
+            return [_fill(r, s, range(len(c)), p) for r, s, c, p in zip(resolved, specs, self.classes, prevs)]
+        return resolved
+
+    def to_user_labels(self, resolved):
+        """Code-space weights keyed by the user's labels, as ``class_weight_`` shows them."""
+        kind = self.kind
+        if kind == "multioutput":
+            return [
+                {c: r.get(i, 1.0) for i, c in enumerate(classes.tolist())}
+                for r, classes in zip(resolved, self.classes)
+            ]
+        if kind == "multilabel":
+            return resolved
+        if kind in ("onehot", "ordinal"):
+            return {int(i): float(resolved.get(int(i), 1.0)) for i in self.classes}
+        return {c: float(resolved.get(i, 1.0)) for i, c in enumerate(self.classes.tolist())}
+
+    # -------------------------------------------------------------- #
+    # sample weights
+    # -------------------------------------------------------------- #
+    def sample_weights(self, y, resolved, sample_weight=None):
+        """Keras sample weights for the encoded rows ``y``: the class weights
+        expanded to the target's shape, times ``sample_weight``, in a new
+        float32 array (None when nothing weighs the rows)."""
+        pad = self.padding_code()
+        if self.class_weight is None:
+            weights = None
+        else:
+            kind = self.engine_kind or ("binary" if self.kind == "binary" else "multiclass")
+            weights = apply_class_weights(y, resolved, kind=kind, padding_label=pad, dtype=np.float32)
+        if weights is None and self.kind == "sequence" and (pad is not None or sample_weight is not None):
+            # per-timestep weights: padding weighs 0, and a per-row sample_weight
+            # needs the timestep axis (Keras will not broadcast (n,) over it)
+            weights = (np.ones(np.shape(y)) if pad is None else np.where(y == pad, 0.0, 1.0)).astype(np.float32)
+        if sample_weight is None:
+            if isinstance(weights, np.ndarray) and not np.any(weights > 0):
+                raise ValueError(
+                    f"class_weight={short(self.class_weight)} gives every training sample a weight of 0; "
+                    "at least one class present in y needs a positive weight."
+                )
+            return weights
+        sw = np.asarray(sample_weight, dtype=np.float32)
+        if weights is None:
+            return sw
+        if isinstance(weights, list):
+            return [w * sw for w in weights]
+        combined = weights * sw.reshape((-1,) + (1,) * (weights.ndim - 1))
+        if not np.any(combined > 0):
+            raise ValueError(
+                f"class_weight={short(self.class_weight)} times sample_weight is 0 for every sample; "
+                "at least one sample of a positively weighted class needs a positive sample_weight."
+            )
+        return combined
+
+    def check_training_classes(self, y, partial=False):
+        """A fit needs two classes among its training rows; a ``partial_fit``
+        batch (``partial=True``) may hold one class when ``classes`` named at
+        least two."""
+        if self.kind not in ("binary", "multiclass"):
+            return
+        if partial and len(self.classes) >= 2:
+            return
+        codes = y if np.ndim(y) == 1 else np.argmax(y, axis=1)
+        # one pass, no sort: fewer than 2 classes <=> smallest code == largest
+        if codes.min() == codes.max():
+            label = self.classes[int(np.asarray(codes).ravel()[0])]
+            raise ValueError(
+                f"y has only one class ({_plain(label)!r}) in the training rows of this fit; a classifier "
+                "needs at least 2 classes among them. With a CV splitter or validation_split, stratify so "
+                "that every training set holds two classes or more."
+            )
+
+
+def has_balanced(spec):
+    """True when ``class_weight`` says "balanced" anywhere (also per output)."""
+    if isinstance(spec, str):
+        return spec == "balanced"
+    if isinstance(spec, Mapping):
+        spec = list(spec.values())
+    if isinstance(spec, (list, tuple)):
+        return any(isinstance(v, (str, list, tuple, Mapping)) and has_balanced(v) for v in spec)
+    return False
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _fill(resolved, spec, codes, previous=None):
+    previous = previous if isinstance(previous, Mapping) else {}
+    full = {c: float(previous.get(c, 1.0)) for c in codes}
+    full.update(resolved)
+    if isinstance(spec, Mapping):
+        for c in codes:
+            if c not in resolved and c in spec:
+                full[c] = float(spec[c])
+    return full
+
+
+def _codes_dict(spec, classes, param):
+    vec = _dict_to_vector(spec, np.asarray(classes), param)
+    return {i: float(w) for i, w in enumerate(vec)}
