@@ -1,5 +1,6 @@
 """skweight: scikit-learn class weights for Keras classifiers."""
 
+from .outputs import Outputs, StratifiedOn, per_output_scorer
 from .weights import (
     KINDS,
     apply_class_weights,
@@ -13,9 +14,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "KINDS",
+    "Outputs",
+    "StratifiedOn",
     "WeightedKerasClassifier",
     "apply_class_weights",
     "class_weights",
+    "per_output_scorer",
     "sample_weights",
     "target_kind",
     "unweight_proba",

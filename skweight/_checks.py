@@ -10,7 +10,9 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_X", "check_y", "check_sample_weight", "n_rows", "short"]
+from .outputs import REGRESSION, is_per_output, join_outputs, output_label, per_output, split_outputs
+
+__all__ = ["check_X", "check_y", "check_outputs", "check_sample_weight", "check_output_sample_weight", "n_rows", "short"]
 
 
 def short(value, limit=80):
@@ -262,3 +264,102 @@ def check_sample_weight(sample_weight, n_samples):
             "non-negative numbers up to 3.4e38 (rescale the weights)."
         )
     return sw.astype(np.float32)
+
+
+def check_outputs(y, target_kind="auto"):
+    """Check a target given per output (a dict keyed by output name or a list
+    of arrays in output order); returns the same structure holding NumPy
+    arrays (views where possible, never written to).
+
+    Each output is checked as ``check_y`` checks labels, except regression
+    outputs (``target_kind`` ``"regression"`` for that output, or a float
+    output with non-integer values under ``"auto"``), which need finite
+    numbers.  All outputs need the same number of rows.
+    """
+    names, parts = split_outputs(y)
+    if names is not None:
+        bad = [k for k in names if not isinstance(k, str)]
+        if bad:
+            raise TypeError(f"y is a dict with key {bad[0]!r}; the keys of a dict y are output names (str).")
+    if not parts:
+        raise ValueError("y is an empty dict/list of outputs; give one target per output.")
+    kinds = per_output(target_kind, names, len(parts), "target_kind", default="auto")
+    arrays = []
+    for j, (part, kind) in enumerate(zip(parts, kinds)):
+        where = f"y[{output_label(names, j)!r}]"
+        arr = _as_numpy(part)
+        if arr is None or arr.ndim == 0:
+            raise ValueError(f"{where} must be an array with one target per sample; got {short(part)}.")
+        try:
+            if kind == REGRESSION or (kind == "auto" and _is_continuous(arr)):
+                _check_regression(arr)
+            else:
+                check_y(arr)
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"{where}: {exc}") from None
+        arrays.append(arr)
+    lengths = [len(a) for a in arrays]
+    if len(set(lengths)) > 1:
+        shown = {output_label(names, j): n for j, n in enumerate(lengths)}
+        raise ValueError(f"the outputs of y have different numbers of rows {shown}; give one row per sample.")
+    return join_outputs(names, arrays)
+
+
+def _is_continuous(arr):
+    if arr.dtype.kind != "f" or arr.size == 0:
+        return False
+    with np.errstate(invalid="ignore"):
+        return bool(np.any(np.isfinite(arr) & (arr != np.round(arr))))
+
+
+def _check_regression(arr):
+    if arr.size == 0:
+        raise ValueError(f"the target is empty (shape {arr.shape}); accepted: one value per sample.")
+    if arr.ndim not in (1, 2):
+        raise ValueError(f"a regression target must be 1-D or 2-D; got shape {arr.shape}.")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"a regression target has dtype {arr.dtype}; accepted: numbers.")
+    bad = _first_not_finite(arr.astype(np.float64, copy=False))
+    if bad is not None:
+        raise ValueError(
+            f"the target contains {_fmt_number(bad[1])} at {_where(arr.shape, bad[0])}; accepted: finite numbers. "
+            "Drop the rows whose target is missing."
+        )
+
+
+def check_output_sample_weight(sample_weight, n_samples, y):
+    """``sample_weight`` for a per-output ``y``: one array for every output
+    (returned as checked by :func:`check_sample_weight`), or one per output
+    (a dict keyed by output name or position, or a list of arrays in output
+    order; an output left out, or given None, weighs 1).  Returns a new array,
+    or a list in output order holding a new array (or None) per output."""
+    if sample_weight is None:
+        return None
+    names, parts = split_outputs(y)
+    per = isinstance(sample_weight, dict) or (
+        isinstance(sample_weight, (list, tuple))
+        and len(sample_weight) > 0
+        and all(w is None or np.ndim(w) >= 1 for w in sample_weight)
+        and not all(np.ndim(w) == 0 for w in sample_weight)
+    )
+    if not per:
+        return check_sample_weight(sample_weight, n_samples)
+    specs = per_output(sample_weight, names, len(parts), "sample_weight")
+    out = []
+    for j, w in enumerate(specs):
+        if w is None:
+            out.append(None)
+            continue
+        try:
+            out.append(check_sample_weight(w, n_samples))
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"sample_weight[{output_label(names, j)!r}]: {exc}") from None
+    return out
+
+
+def n_rows_of(y):
+    """Rows of a target, also of a per-output one."""
+    if is_per_output(y):
+        parts = split_outputs(y)[1]
+        return n_rows(parts[0]) if parts else None
+    return n_rows(y)

@@ -12,9 +12,10 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from ._backend import keras, prediction_rng_guard, quiet, released_with, seed_from, seeded
-from ._checks import check_sample_weight, check_X, check_y, n_rows
+from ._checks import check_output_sample_weight, check_outputs, check_sample_weight, check_X, check_y, n_rows, n_rows_of
 from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
 from .model import build_mlp
+from .outputs import accuracy_per_output, is_per_output, join_outputs, split_outputs
 from .splits import split_rows
 from .targets import TargetEncoder
 from .plan import WeightPlan, has_balanced
@@ -30,7 +31,7 @@ _FITTED = (
     "model_", "history_", "class_weight_", "classes_", "n_classes_", "n_outputs_", "n_outputs_expected_",
     "target_kind_", "target_encoder_", "feature_encoder_", "n_features_in_", "X_shape_", "X_dtype_",
     "y_dtype_", "y_ndim_", "target_type_", "feature_names_in_", "_fit_callbacks", "_predict_callbacks",
-    "_random_state", "_resolved_codes", "_pending_checks", "_in_partial_fit",
+    "_random_state", "_resolved_codes", "_pending_checks", "_in_partial_fit", "output_names_", "output_units_",
 )
 
 
@@ -252,7 +253,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """
         self._check_params()
         _require_y(y, type(self).__name__)
-        sw = check_sample_weight(sample_weight, n_rows(X))
+        sw = _check_weights(sample_weight, X, y)
         warm = self.warm_start and self.initialized_
         with self._all_or_nothing(warm), quiet(not self.verbose):
             if not warm:
@@ -281,7 +282,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 "set (or a representative sample), e.g. weights = skweight.class_weights(y_all, 'balanced'), "
                 "and pass them: set_params(class_weight=weights)."
             )
-        sw = check_sample_weight(sample_weight, n_rows(X))
+        sw = _check_weights(sample_weight, X, y)
         with self._all_or_nothing(self.initialized_), quiet(not self.verbose):
             if not self.initialized_:
                 self.classes_ = classes
@@ -332,6 +333,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         so that ``class_weight`` is checked before building (see
         ``_check_before_build``)."""
         name = type(self).__name__
+        if y is not None and is_per_output(y):
+            return self._validate_per_output(X, y, reset, y_numeric)
         if X is not None:
             expected = None if reset else getattr(self, "n_features_in_", None)
             check_X(X, name, n_features=expected)
@@ -357,14 +360,33 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         finally:
             self.__dict__.update(saved)
 
+    def _validate_per_output(self, X, y, reset, y_numeric):
+        """``_validate_data`` for a ``y`` given per output (a dict keyed by
+        output name or a list of arrays): every output is checked on its own
+        (see ``skweight._checks.check_outputs``), ``X`` as usual."""
+        y = check_outputs(y, self.target_kind)
+        if X is not None and n_rows(X) != n_rows_of(y):
+            raise ValueError(
+                f"X has {n_rows(X)} samples but the outputs of y have {n_rows_of(y)} rows; y needs one row per "
+                "sample of X in every output."
+            )
+        if X is not None:
+            X, _ = self._validate_data(X=X, y=None, reset=reset, y_numeric=y_numeric)
+        if reset:
+            self.target_type_, self.y_dtype_, self.y_ndim_ = "per-output", None, None
+            if "_pending_checks" in self.__dict__:
+                self._pending_checks["y"] = y
+        return X, y
+
     @staticmethod
     def _validate_sample_weight(X, y, sample_weight):
         """Run by SciKeras's ``_fit`` when ``sample_weight`` is given.
 
-        Returns a new float array; never writes to the caller's, and keeps
+        Returns a new float array (for a ``y`` given per output, one array or a
+        list with one per output); never writes to the caller's, and keeps
         zero-weight rows (they add nothing to the loss) so ``X`` is not copied.
         """
-        return X, y, check_sample_weight(sample_weight, n_rows(X))
+        return X, y, _check_weights(sample_weight, X, y)
 
     def _check_model_param(self):
         """Run by SciKeras when building: ``model=None`` means the default MLP."""
@@ -411,9 +433,17 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         saved, self._random_state = self._random_state, None
         try:
             with seeded(self._seed()):
-                return super()._build_keras_model()
+                model = super()._build_keras_model()
         finally:
             self._random_state = saved
+        if self._is_per_output():
+            # a dict y meets the model's outputs by name, a list y by position
+            self.target_encoder_.bind_model_outputs(model.output_names)
+        return model
+
+    def _is_per_output(self):
+        """True when this fit's ``y`` was given per output (a dict or list)."""
+        return getattr(getattr(self, "target_encoder_", None), "outputs_", None) is not None
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         """Run by SciKeras's ``_fit`` with encoded ``X``/``y``: splits off
@@ -431,9 +461,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                     "needed to put one on each side. Use validation_split=0 or pass validation_data."
                 )
             X_val, y_val = _take(X, val), _take(y, val)
-            sw_val = None if sample_weight is None else sample_weight[val]
+            sw_val = _take(sample_weight, val)
             X, y = _take(X, train), _take(y, train)
-            sample_weight = None if sample_weight is None else sample_weight[train]
+            sample_weight = _take(sample_weight, train)
             validation_data = (X_val, y_val, sw_val)
         elif validation_data is not None:
             validation_data = self._encode_validation_data(validation_data)
@@ -447,6 +477,12 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         if validation_data is not None:
             X_val, y_val, sw_val = validation_data
             kwargs["validation_data"] = (X_val, y_val, plan.sample_weights(y_val, resolved, sw_val))
+        if self._is_per_output():  # Keras takes the outputs' targets and weights in the model's order
+            to_model = self.target_encoder_.to_model
+            y, weights = to_model(y), None if weights is None else to_model(weights)
+            if validation_data is not None:
+                X_val, y_val, w_val = kwargs["validation_data"]
+                kwargs["validation_data"] = (X_val, to_model(y_val), None if w_val is None else to_model(w_val))
         kwargs["validation_split"] = 0.0
         # a copy: SciKeras extends the lists of ``history_`` in place
         previous = {k: list(v) for k, v in self.__dict__.get("history_", {}).items()}
@@ -583,8 +619,24 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
 
     def score(self, X, y, sample_weight=None):
         """Accuracy of ``predict(X)`` against ``y`` (as scikit-learn's
-        classifiers); ``NotFittedError`` before ``fit``."""
+        classifiers); ``NotFittedError`` before ``fit``.
+
+        For a ``y`` given per output (dict or list), the mean over the
+        classification outputs of each one's accuracy: the share of rows
+        predicted exactly (all labels of a multi-label or one-hot row, the
+        level of an ordinal row), or of timesteps for a sequence output;
+        regression outputs are left out.  ``sample_weight`` weighs the rows
+        (one array, or one per output).  For other metrics, or one output at
+        a time, use :func:`skweight.per_output_scorer`."""
         self._check_fitted("score")
+        if self._is_per_output():
+            _, y = self._validate_data(X=None, y=y)
+            sw = _check_weights(sample_weight, X, y)
+            scores = accuracy_per_output(self.target_kind_, y, self.predict(X), sw)
+            values = [v for v in split_outputs(scores)[1] if v is not None]
+            if not values:
+                raise ValueError("score needs a classification output; every output of y is a regression output.")
+            return float(np.mean(values))
         return super().score(X, y, sample_weight=sample_weight)
 
     def predict_proba_prior(self, X):
@@ -639,6 +691,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' before 'predict_proba_prior'."
             )
         kind = self.target_kind_
+        if self._is_per_output():
+            names, kinds = split_outputs(kind)
+            parts = zip(kinds, split_outputs(self.predict_proba(X))[1], split_outputs(self.class_weight_)[1],
+                        split_outputs(self.classes_)[1])
+            return join_outputs(names, [_prior(k, p, cw, c) for k, p, cw, c in parts])
         if kind not in ("binary", "multiclass", "onehot", "multilabel", "multioutput"):
             raise ValueError(
                 f"predict_proba_prior supports binary, multiclass, one-hot, multi-label and multi-output "
@@ -711,9 +768,28 @@ def _require_y(y, name):
 
 
 def _take(a, idx):
+    if a is None:
+        return None
     if isinstance(a, list):
-        return [np.asarray(part)[idx] for part in a]
+        return [None if part is None else np.asarray(part)[idx] for part in a]
     return a[idx]
+
+
+def _check_weights(sample_weight, X, y):
+    """``sample_weight`` checked for ``X``'s rows: one array, or (for a ``y``
+    given per output) one per output."""
+    if is_per_output(y):
+        return check_output_sample_weight(sample_weight, n_rows(X), y)
+    return check_sample_weight(sample_weight, n_rows(X))
+
+
+def _prior(kind, proba, cw, classes):
+    """``predict_proba_prior`` of one output (outputs it cannot correct pass through)."""
+    if kind in ("binary", "multiclass", "onehot") and cw is not None:
+        return unweight_proba(proba, [cw[c] for c in classes.tolist()])
+    if kind == "multilabel" and cw is not None:
+        return unweight_proba(proba, cw)
+    return proba
 
 
 def _copy_metrics(metrics):

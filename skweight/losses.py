@@ -59,7 +59,18 @@ class ElementwiseBinaryCrossentropy(keras.losses.Loss):
 
 
 def default_loss(kind, n_outputs=1):
-    """The loss for a target kind when ``loss=None`` (a list, one per output, for multi-output)."""
+    """The loss for a target kind when ``loss=None`` (a list, one per output, for multi-output).
+
+    ``kind`` may be the per-output kinds of a target given per output: a dict
+    (keyed by output name) gives a dict of losses keyed the same way, a list
+    a list; a ``"regression"`` output gets mean squared error.
+    """
+    if isinstance(kind, dict):
+        return {name: default_loss(k) for name, k in kind.items()}
+    if isinstance(kind, list):
+        return [default_loss(k) for k in kind]
+    if kind == "regression":
+        return "mean_squared_error"
     if kind == "binary":
         return "binary_crossentropy"
     if kind in ("multiclass", "sequence"):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import short
+from .outputs import REGRESSION, join_outputs, output_label, per_output, split_outputs
 from .weights import _dict_to_vector, apply_class_weights, class_weights
 
 __all__ = ["WeightPlan", "has_balanced"]
@@ -45,6 +46,26 @@ class WeightPlan:
         Output names of a multi-output model, when known.
     padding_label : label, optional
         Sequence targets: the user's label that marks padding.
+
+    For a target given per output (a dict keyed by output name or a list in
+    output order), ``kind`` and ``classes`` are that structure of per-output
+    kinds and classes; the plan is then one plan per classification output
+    (``class_weight`` read by output name or position), regression outputs
+    are unweighted, and the encoded ``y``, ``sample_weight`` and the returned
+    weights are lists in output order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skweight.plan import WeightPlan
+    >>> plan = WeightPlan({"risk": "balanced"}, {"risk": "binary", "price": "regression"},
+    ...                   {"risk": np.array(["no", "yes"]), "price": None})
+    >>> y = [np.array([0, 0, 0, 1], dtype=np.float32), np.array([1.5, 2.0, 0.5, 3.0], dtype=np.float32)]
+    >>> codes, user = plan.resolve(y)
+    >>> user
+    {'risk': {'no': 0.6666666666666666, 'yes': 2.0}, 'price': None}
+    >>> [w if w is None else w.tolist() for w in plan.sample_weights(y, codes)]
+    [[0.6666666865348816, 0.6666666865348816, 0.6666666865348816, 2.0], None]
     """
 
     class_weight: object
@@ -110,8 +131,61 @@ class WeightPlan:
     # -------------------------------------------------------------- #
     # resolution on the training rows
     # -------------------------------------------------------------- #
+    @property
+    def is_per_output(self):
+        """True for a target given per output (a dict or list of outputs)."""
+        return isinstance(self.kind, (Mapping, list))
+
+    def outputs(self):
+        """``(names, plans)``: one plan per output, None for a regression output.
+
+        A ``class_weight`` entry for a regression output is a ``ValueError``
+        naming the output; a spec given once (``"balanced"``) weighs every
+        classification output.
+        """
+        names, kinds = split_outputs(self.kind)
+        classes = split_outputs(self.classes)[1]
+        cw = self.class_weight
+        explicit = isinstance(cw, (Mapping, list, tuple))
+        specs = per_output(cw, names, len(kinds), "class_weight", accepts=" (list y)")
+        plans = []
+        for j, (kind, spec, cls) in enumerate(zip(kinds, specs, classes)):
+            if kind == REGRESSION:
+                if explicit and spec is not None:
+                    raise ValueError(
+                        f"class_weight gives {short(spec)} for output {output_label(names, j)!r}, a regression output "
+                        "(a continuous target on a linear head); class weights apply to classification outputs only. "
+                        "Leave it out of class_weight (or give None), and use sample_weight to weigh its rows."
+                    )
+                plans.append(None)
+                continue
+            pad = self.padding_label if kind == "sequence" else None
+            plans.append(WeightPlan(spec, kind, cls, self.one_hot, None, pad))
+        return names, plans
+
+    def _each(self, names, plans, method, *columns):
+        """``method(plan, *row)`` for every classification output; errors name the output."""
+        out = []
+        for j, (plan, *row) in enumerate(zip(plans, *columns)):
+            if plan is None:
+                out.append(None)
+                continue
+            try:
+                out.append(method(plan, *row))
+            except (ValueError, TypeError) as exc:
+                raise type(exc)(f"output {output_label(names, j)!r}: {exc}") from None
+        return out
+
+    def _per_output_weights(self, sample_weight, n_outputs):
+        if sample_weight is None or isinstance(sample_weight, np.ndarray):
+            return [sample_weight] * n_outputs
+        return list(sample_weight)
+
     def canonical(self, y):
         """``class_weight`` resolved on the encoded rows ``y`` (no side effects)."""
+        if self.is_per_output:
+            names, plans = self.outputs()
+            return self._each(names, plans, WeightPlan.canonical, y)
         classes = None
         if self.kind not in ("multioutput", "multilabel", "ordinal", "onehot"):
             classes = np.arange(len(self.classes))
@@ -131,6 +205,12 @@ class WeightPlan:
         1.  Returns ``(codes, user)``: the weights keyed by codes (for
         :meth:`sample_weights`) and keyed by the user's labels (``class_weight_``).
         """
+        if self.is_per_output:
+            names, plans = self.outputs()
+            prev = previous if isinstance(previous, list) else [None] * len(plans)
+            codes = self._each(names, plans, lambda p, yj, pj: p.cover_all_classes(p.canonical(yj), pj), y, prev)
+            user = self._each(names, plans, WeightPlan.to_user_labels, codes)
+            return codes, join_outputs(names, user)
         resolved = self.cover_all_classes(self.canonical(y), previous)
         return resolved, self.to_user_labels(resolved)
 
@@ -167,6 +247,12 @@ class WeightPlan:
         """Keras sample weights for the encoded rows ``y``: the class weights
         expanded to the target's shape, times ``sample_weight``, in a new
         float32 array (None when nothing weighs the rows)."""
+        if self.is_per_output:
+            names, plans = self.outputs()
+            sws = self._per_output_weights(sample_weight, len(plans))
+            out = self._each(names, plans, WeightPlan.sample_weights, y, resolved, sws)
+            out = [sw if plan is None else w for plan, w, sw in zip(plans, out, sws)]
+            return None if all(w is None for w in out) else out
         pad = self.padding_code()
         if self.class_weight is None:
             weights = None
@@ -201,6 +287,10 @@ class WeightPlan:
         """A fit needs two classes among its training rows; a ``partial_fit``
         batch (``partial=True``) may hold one class when ``classes`` named at
         least two."""
+        if self.is_per_output:
+            names, plans = self.outputs()
+            self._each(names, plans, lambda p, yj: p.check_training_classes(yj, partial), y)
+            return
         if self.kind not in ("binary", "multiclass"):
             return
         if partial and len(self.classes) >= 2:

@@ -7,9 +7,11 @@ rows lands on both sides; multi-label and multi-output targets get the same
 guarantee per label wherever the rows allow it (see :func:`multilabel_split`).
 """
 
+from collections.abc import Mapping
+
 import numpy as np
 
-__all__ = ["stratified_split", "multilabel_split", "split_rows"]
+__all__ = ["stratified_split", "multilabel_split", "split_rows", "per_output_split"]
 
 
 def _check_fraction(fraction):
@@ -220,6 +222,8 @@ def split_rows(kind, y, fraction, seed):
     """
     fraction = _check_fraction(fraction)
     rng = np.random.default_rng(seed)
+    if isinstance(kind, (Mapping, list)):
+        return per_output_split(list(kind.values()) if isinstance(kind, Mapping) else kind, y, fraction, rng)
     if kind in ("binary", "multiclass"):
         keys = np.ravel(y) if np.ndim(y) == 1 or np.shape(y)[1] == 1 else np.argmax(y, axis=1)
     elif kind == "onehot":
@@ -246,3 +250,70 @@ def split_rows(kind, y, fraction, seed):
             "ordinal, sequence, multioutput."
         )
     return stratified_split(keys, fraction, rng)
+
+
+def per_output_split(kinds, parts, fraction, rng):
+    """Split the rows of a target given per output, stratified over all of
+    its classification outputs at once.
+
+    Every class of every classification output becomes one indicator column
+    (a multi-label output contributes its label columns as they are) and the
+    rows are split with :func:`multilabel_split`, so each class of each
+    output with two rows or more is on both sides wherever the rows allow it.
+    This is chosen over stratifying on the combination of the outputs'
+    classes, whose strata are mostly too small to split (3 outputs of 4
+    classes make 64 of them), and over stratifying on the first output only,
+    which leaves a rare class of another output to chance.  Sequence and
+    regression outputs take no part; with no classification output the split
+    is shuffled.
+
+    Parameters
+    ----------
+    kinds : list of str
+        The kind of each output (``"regression"`` for a continuous one).
+    parts : list of ndarray
+        The encoded target of each output, as the estimator's target encoder
+        gives them.
+    fraction : float
+        Share of the rows for validation, strictly between 0 and 1.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    train_idx, val_idx : ndarray of int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skweight.splits import per_output_split
+    >>> a = np.array([0] * 16 + [1] * 4)               # rare class 1
+    >>> b = np.array([1] * 2 + [0] * 18)               # rare class 1, other rows
+    >>> price = np.linspace(0, 1, 20)
+    >>> tr, va = per_output_split(["binary", "binary", "regression"], [a, b, price], 0.25, np.random.default_rng(0))
+    >>> int(a[va].sum()) > 0, int(b[va].sum()) > 0, int(b[tr].sum()) > 0
+    (True, True, True)
+    """
+    fraction = _check_fraction(fraction)
+    indicators = []
+    for kind, part in zip(kinds, parts):
+        part = np.asarray(part)
+        if kind == "multilabel":
+            indicators.append(part.astype(bool))
+            continue
+        if kind in ("binary", "multiclass"):
+            keys = part.ravel() if part.ndim == 1 or part.shape[1] == 1 else np.argmax(part, axis=1)
+        elif kind == "onehot":
+            keys = np.argmax(part, axis=1)
+        elif kind == "ordinal":
+            keys = part.sum(axis=1)
+        else:  # sequence, regression: no class per row
+            continue
+        _, codes = np.unique(np.asarray(keys).ravel(), return_inverse=True)
+        codes = codes.ravel()
+        indicators.append(np.eye(codes.max() + 1, dtype=bool)[codes])
+    if indicators:
+        return multilabel_split(np.hstack(indicators), fraction, rng)
+    n = len(parts[0])
+    order = rng.permutation(n)
+    n_val = int(np.clip(round(fraction * n), 1, n - 1)) if n >= 2 else 0
+    return np.sort(order[n_val:]), np.sort(order[:n_val])

@@ -1,8 +1,11 @@
 """Encoding of every supported target kind to what a Keras model trains on, and
 of model outputs back to labels and probabilities (NumPy only)."""
 
+from collections.abc import Mapping
+
 import numpy as np
 
+from .outputs import REGRESSION, is_per_output, join_outputs, output_label, per_output, split_outputs
 from .weights import KINDS, _encode, target_kind
 
 __all__ = ["TargetEncoder"]
@@ -24,6 +27,14 @@ class TargetEncoder:
         Shape of ``X``; a 2-D ``y`` whose width matches ``X.shape[1]`` of a 3-D
         ``X`` is read as a sequence target when ``kind="auto"`` (also when its
         labels are 0/1).
+
+    A ``y`` given per output (a dict keyed by output name, or a list of
+    arrays in output order) is encoded output by output, each with its own
+    kind (``kind`` may then be a dict or list of kinds, ``"regression"``
+    included; a float output with non-integer values is read as a
+    regression output).  ``transform`` then gives a list of encoded targets in
+    the user's output order, ``to_model`` puts them in the model's output
+    order, and ``inverse_transform`` gives back the user's structure.
     """
 
     def __init__(self, kind="auto", classes=None, one_hot=False, x_shape=None):
@@ -51,6 +62,14 @@ class TargetEncoder:
         return kind
 
     def fit(self, y):
+        self.outputs_ = None
+        if is_per_output(y):
+            return self._fit_outputs(y)
+        if not isinstance(self.kind, str):
+            raise ValueError(
+                f"target_kind={self.kind!r} gives one kind per output, but y is a single array; give y as a dict "
+                "keyed by output name or a list of arrays in output order, or give one kind (a str)."
+            )
         if self.kind not in ("auto",) + KINDS:
             raise ValueError(f"target_kind={self.kind!r} is not accepted; give 'auto' or one of {', '.join(KINDS)}.")
         kind = self._detect(y)
@@ -86,7 +105,62 @@ class TargetEncoder:
         self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
         return self
 
+    def _fit_outputs(self, y):
+        names, parts = split_outputs(y)
+        n = len(parts)
+        kinds = per_output("auto" if self.kind == "auto" else self.kind, names, n, "target_kind", default="auto")
+        classes = per_output(self.classes, names, n, "classes")
+        self.names_ = names
+        self.outputs_ = []
+        for j, (part, kind, known) in enumerate(zip(parts, kinds, classes)):
+            where = f"y[{output_label(names, j)!r}]"
+            if kind == REGRESSION or (kind == "auto" and _is_continuous(part)):
+                enc = _RegressionEncoder().fit(part)
+            else:
+                if kind not in ("auto",) + KINDS or kind == "multioutput":
+                    raise ValueError(
+                        f"target_kind for output {output_label(names, j)!r} is {kind!r}; accepted per output: "
+                        f"'auto', 'regression' or one of {', '.join(k for k in KINDS if k != 'multioutput')}."
+                    )
+                enc = TargetEncoder(kind, known, self.one_hot, self.x_shape).fit(part)
+                if enc.kind_ == "multioutput":
+                    raise ValueError(
+                        f"{where} is a 2-D array of labels (one label column per output); each output of a dict/list "
+                        "y is one target: 1-D labels, one-hot, multi-label, ordinal or sequence. Give each label "
+                        "column as an output of its own."
+                    )
+            self.outputs_.append(enc)
+        self.kind_ = join_outputs(names, [e.kind_ for e in self.outputs_])
+        self.classes_ = join_outputs(names, [e.classes_ for e in self.outputs_])
+        self.n_classes_ = join_outputs(names, [e.n_classes_ for e in self.outputs_])
+        self.output_names_ = list(names) if names is not None else [f"output_{j}" for j in range(n)]
+        self.output_units_ = join_outputs(names, [e.units_ for e in self.outputs_])
+        self.n_outputs_ = self.n_outputs_expected_ = n
+        self.y_shape_ = (len(parts[0]), n)
+        self.model_order_ = None
+        return self
+
+    @property
+    def units_(self):
+        """Width of the default model's output layer for this target."""
+        kind = self.kind_
+        if kind == "binary":
+            return 1
+        if kind == "ordinal":
+            return self.n_classes_ - 1
+        return self.n_classes_
+
     def get_metadata(self):
+        if self.outputs_ is not None:
+            return {
+                "classes_": self.classes_,
+                "n_classes_": self.n_classes_,
+                "n_outputs_": self.n_outputs_,
+                "n_outputs_expected_": self.n_outputs_expected_,
+                "target_kind_": self.kind_,
+                "output_names_": self.output_names_,
+                "output_units_": self.output_units_,
+            }
         return {
             "classes_": self.classes_,
             "n_classes_": self.n_classes_,
@@ -109,6 +183,8 @@ class TargetEncoder:
         return codes
 
     def transform(self, y):
+        if getattr(self, "outputs_", None) is not None:
+            return self._transform_outputs(y)
         kind = self.kind_
         if kind == "binary":
             return self._codes(y.ravel(), self.classes_).astype(np.float32)
@@ -162,8 +238,133 @@ class TargetEncoder:
         return np.column_stack([c[np.argmax(p, axis=1)] for c, p in zip(self.classes_, proba)])
 
     def inverse_transform(self, raw, return_proba=False):
+        if getattr(self, "outputs_", None) is not None:
+            parts = self.from_model(raw)
+            return join_outputs(
+                self.names_, [e.inverse_transform(r, return_proba) for e, r in zip(self.outputs_, parts)]
+            )
         proba = self.probabilities(raw)
         return proba if return_proba else self.labels(proba)
+
+    # ------------------------------------------------------- per-output y
+    def _transform_outputs(self, y):
+        """The encoded target of every output, in the user's output order."""
+        names, parts = self.output_parts(y)
+        out = []
+        for j, (enc, part) in enumerate(zip(self.outputs_, parts)):
+            try:
+                out.append(enc.transform(np.asarray(part)))
+            except ValueError as exc:
+                raise ValueError(f"y[{output_label(names, j)!r}]: {exc}") from exc
+        return out
+
+    def output_parts(self, y):
+        """``(names, parts)`` of a per-output ``y`` checked against the outputs of fit."""
+        if not is_per_output(y):
+            raise ValueError(
+                f"this estimator was fitted on y per output ({self._describe()}); give y in the same structure."
+            )
+        names, parts = split_outputs(y)
+        if self.names_ is not None:
+            if names is None or set(names) != set(self.names_):
+                raise ValueError(
+                    f"y has outputs {names if names is not None else len(parts)!r}, but the estimator was fitted on "
+                    f"{self._describe()}; give a dict with the same output names."
+                )
+            lookup = dict(zip(names, parts))
+            return self.names_, [lookup[k] for k in self.names_]
+        if names is not None or len(parts) != len(self.outputs_):
+            raise ValueError(
+                f"y has {len(parts)} outputs{' (a dict)' if names is not None else ''}, but the estimator was fitted "
+                f"on {self._describe()}; give a list of {len(self.outputs_)} arrays in the same order."
+            )
+        return None, parts
+
+    def _describe(self):
+        if self.names_ is not None:
+            return f"a dict with outputs {self.names_!r}"
+        return f"a list of {len(self.outputs_)} outputs"
+
+    def bind_model_outputs(self, model_names):
+        """Match the model's outputs (``model.output_names``, in model order) to
+        the outputs of ``y``: by name for a dict ``y``, by position for a list."""
+        n = len(self.outputs_)
+        model_names = list(model_names)
+        if len(model_names) != n:
+            raise ValueError(
+                f"y has {n} outputs ({self._describe()}), but the model has {len(model_names)} outputs "
+                f"{model_names!r}; give one target per model output."
+            )
+        if self.names_ is None:
+            self.model_order_ = list(range(n))
+        else:
+            unknown = [k for k in self.names_ if k not in model_names]
+            if unknown:
+                raise ValueError(
+                    f"y names output {unknown[0]!r}, but the model's outputs are {model_names!r}; key y by the names "
+                    "of the model's output layers (or pass y as a list in the model's output order)."
+                )
+            self.model_order_ = [self.names_.index(k) for k in model_names]
+        self.model_output_names_ = model_names
+        return self
+
+    def to_model(self, parts):
+        """A list in the user's output order (targets or weights) in the model's output order."""
+        order = getattr(self, "model_order_", None)
+        return list(parts) if order is None else [parts[i] for i in order]
+
+    def from_model(self, raw):
+        """Model outputs (a list in model order, or a dict by name) in the user's output order."""
+        n = len(self.outputs_)
+        if isinstance(raw, Mapping):
+            names = self.names_ if self.names_ is not None else self.output_names_
+            return [raw[k] for k in names]
+        raw = list(raw) if isinstance(raw, (list, tuple)) else [raw]
+        if len(raw) != n:
+            raise ValueError(f"the model gave {len(raw)} outputs for a y of {n} outputs.")
+        order = getattr(self, "model_order_", None)
+        if order is None:
+            return raw
+        parts = [None] * n
+        for position, j in enumerate(order):
+            parts[j] = raw[position]
+        return parts
+
+
+class _RegressionEncoder:
+    """A continuous output: passed through as float32, predicted values given
+    back in the shape of the target (1-D or 2-D)."""
+
+    kind_ = REGRESSION
+    classes_ = None
+    n_classes_ = None
+
+    def fit(self, y):
+        arr = np.asarray(y)
+        if arr.ndim not in (1, 2):
+            raise ValueError(f"a regression output must be 1-D or 2-D; got shape {arr.shape}.")
+        self.ndim_ = arr.ndim
+        self.units_ = 1 if arr.ndim == 1 else arr.shape[1]
+        return self
+
+    def transform(self, y):
+        arr = np.asarray(y)
+        if arr.dtype.kind not in "biuf":
+            raise ValueError(f"a regression output must be numeric; got dtype {arr.dtype}.")
+        return arr.astype(np.float32)
+
+    def inverse_transform(self, raw, return_proba=False):
+        out = np.asarray(raw)
+        return out.reshape(len(out)) if self.ndim_ == 1 else out.reshape(len(out), -1)
+
+
+def _is_continuous(part):
+    """A float target with a finite non-integer value: a regression output."""
+    arr = np.asarray(part)
+    if arr.dtype.kind != "f" or arr.size == 0:
+        return False
+    finite = arr[np.isfinite(arr)]
+    return bool(np.any(finite != np.round(finite)))
 
 
 def _sum_to_one(p):
