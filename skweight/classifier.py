@@ -364,6 +364,13 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """``_validate_data`` for a ``y`` given per output (a dict keyed by
         output name or a list of arrays): every output is checked on its own
         (see ``skweight._checks.check_outputs``), ``X`` as usual."""
+        if not reset:
+            if not self._is_per_output():
+                raise ValueError(
+                    "y is given per output (a dict or list of arrays), but this estimator was fitted on a single "
+                    "target; give y as in fit."
+                )
+            self.target_encoder_.output_parts(y)  # the outputs of fit, by name or count
         y = check_outputs(y, self.target_kind)
         if X is not None and n_rows(X) != n_rows_of(y):
             raise ValueError(

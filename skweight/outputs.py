@@ -67,7 +67,7 @@ def per_output(spec, names, n_outputs, param, default=None, accepts=""):
 
     ``spec`` may be a dict keyed by output name (dict ``y``) or position
     (int), a list/tuple with one entry per output, or anything else, which is
-    returned for every output (``default`` stands for None).  An unknown name
+    returned for every output (None, anywhere, stands for ``default``).  An unknown name
     or position, a name given twice or a list of the wrong length is a
     ``ValueError`` that names ``param``.
     """
@@ -88,7 +88,7 @@ def per_output(spec, names, n_outputs, param, default=None, accepts=""):
             if j in seen:
                 raise ValueError(f"{param} gives output {output_label(names, j)!r} twice (as {seen[j]!r} and {key!r}).")
             seen[j] = key
-            out[j] = value
+            out[j] = default if value is None else value
         return out
     if isinstance(spec, (list, tuple)):
         if len(spec) != n_outputs:
@@ -96,7 +96,7 @@ def per_output(spec, names, n_outputs, param, default=None, accepts=""):
                 f"{param} has {len(spec)} entries but y has {n_outputs} outputs; give one entry per output, "
                 f"in output order, or a dict keyed by output name{accepts}."
             )
-        return list(spec)
+        return [default if v is None else v for v in spec]
     return [default if spec is None else spec] * n_outputs
 
 
