@@ -12,7 +12,9 @@ import numpy as np
 
 from .outputs import REGRESSION, is_per_output, join_outputs, output_label, per_output, split_outputs
 
-__all__ = ["check_X", "check_y", "check_outputs", "check_sample_weight", "check_output_sample_weight", "n_rows", "short"]
+__all__ = [
+    "check_X", "check_y", "check_outputs", "check_sample_weight", "check_output_sample_weight", "n_rows", "short",
+]
 
 
 def short(value, limit=80):

@@ -66,12 +66,17 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         over the training rows; a dict ``{label: weight}`` uses your own labels
         (missing classes weigh 1).  Multi-label targets take a list of
         ``{0: w_neg, 1: w_pos}`` dicts; multi-output targets take one spec per
-        output (a list, or a dict keyed by output name).
+        output (a list, or a dict keyed by output name).  For ``y`` given per
+        output (a dict or list of arrays), a regression output takes no entry.
     target_kind : str, default "auto"
         ``"auto"`` or one of :data:`skweight.KINDS`; needed for ``"ordinal"``
         (thermometer-coded) targets, and for ``"sequence"`` targets when ``X``
         is not 3-D.  With a 3-D ``X`` of shape ``(n, timesteps, features)``, a
         2-D ``y`` of shape ``(n, timesteps)`` is read as a sequence target.
+        For ``y`` given per output, a dict keyed by output name or a list in
+        output order, e.g. ``{"level": "ordinal", "price": "regression"}``
+        (outputs left out are detected; a float output with non-integer values
+        is a regression output).
     padding_label : label, optional
         For sequence targets, the label that marks padding; it weighs 0.
     hidden_layer_sizes : tuple of int, default (100,)
@@ -109,9 +114,14 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         Class labels (column indices for one-hot and multi-label targets,
         levels for ordinal targets, a list of arrays for multi-output targets).
     class_weight_ : dict or list
-        The class weights this fit used, keyed by your labels.
-    target_kind_ : str
-        The target kind that was detected or given.
+        The class weights this fit used, keyed by your labels (for ``y`` given
+        per output: keyed like ``y``, None for a regression output).
+    target_kind_ : str, dict or list
+        The target kind that was detected or given (for ``y`` given per output,
+        one kind per output, keyed like ``y``).
+    output_names_ : list of str
+        For ``y`` given per output: the output names (``output_j`` for a list
+        ``y``), which the default model gives its output layers.
     model_ : keras.Model
     history_ : dict
 

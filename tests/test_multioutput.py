@@ -255,7 +255,8 @@ def test_validation_split_keeps_every_class_of_every_classification_output_on_bo
         for keys in (a, b, level.sum(axis=1)):
             assert set(keys[train].tolist()) == set(keys[val].tolist()) == set(keys.tolist())
     # the same seed gives the same split
-    assert_array_equal(split_rows(kinds, [a, b, level, price], 0.2, 3)[1], split_rows(kinds, [a, b, level, price], 0.2, 3)[1])
+    parts = [a, b, level, price]
+    assert_array_equal(split_rows(kinds, parts, 0.2, 3)[1], split_rows(kinds, parts, 0.2, 3)[1])
 
 
 def test_validation_data_in_the_structure_of_y(data):
@@ -266,9 +267,10 @@ def test_validation_data_in_the_structure_of_y(data):
     assert len(clf.history_["val_loss"]) == 2
     assert set(clf.history_) >= {"val_risk_loss", "val_level_loss", "val_price_loss"}
     # the logged validation loss weighs the rows with the class weights of the training rows
-    w = {"risk": np.where(val_y["risk"] == "high", clf.class_weight_["risk"]["high"], clf.class_weight_["risk"]["low"])}
+    cw = clf.class_weight_["risk"]
+    w_risk = np.where(val_y["risk"] == "high", cw["high"], cw["low"]).astype(np.float32)
     enc = clf.target_encoder_.transform(val_y)
-    got = clf.model_.evaluate(X_test[:200], enc, sample_weight=[w["risk"].astype(np.float32), None, None],
+    got = clf.model_.evaluate(X_test[:200], enc, sample_weight=[w_risk, None, None],
                               batch_size=32, verbose=0, return_dict=True)
     assert got["risk_loss"] == pytest.approx(clf.history_["val_risk_loss"][-1], rel=1e-4)
     with pytest.raises(ValueError, match="validation_data: .*give a dict with the same output names"):
@@ -288,7 +290,8 @@ def test_per_output_sample_weight_multiplies_that_outputs_weights_only():
     assert_array_equal(risk_w, [4.0, 1.0, 1.0, 4.0])
     assert_array_equal(price_w, sw)
     both = plan.sample_weights(y, codes, sw)  # one array for every output
-    assert_array_equal(both[0], [4.0, 2.0, 0.0, 4.0]) and assert_array_equal(both[1], sw)  # noqa: PT018
+    assert_array_equal(both[0], [4.0, 2.0, 0.0, 4.0])
+    assert_array_equal(both[1], sw)
 
 
 def test_fit_with_per_output_sample_weight_trains_on_those_weights(data):
