@@ -67,8 +67,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     model : None, keras.Model or callable, default None
         ``None`` builds a multi-layer perceptron sized from the data (see
         ``hidden_layer_sizes``), with the output layer and loss chosen for the
-        target kind.  A compiled or uncompiled ``keras.Model`` or a build
-        function works as in SciKeras.
+        target kind, unless a subclass defines ``_keras_build_fn``.  A compiled
+        or uncompiled ``keras.Model`` or a build function works as in SciKeras;
+        a class is called with the routed ``model__`` parameters.
     class_weight : None, "balanced", dict or list, default None
         ``"balanced"`` weighs class ``c`` by ``n_samples / (n_classes * count(c))``
         over the training rows; a dict ``{label: weight}`` uses your own labels
