@@ -814,9 +814,11 @@ def _symbolic_outputs(model):
 def _refuse_multi_input_X(X, name):
     """SciKeras validates ``X`` as one array; a list or dict of arrays (one per
     input of a multi-input model) fails there with a message about sample
-    counts.  Say what works instead."""
+    counts.  Say what works instead.  A list of equal-shaped arrays is left
+    alone: it stacks into one ``X`` (e.g. a list of images), as in SciKeras."""
     parts = list(X.values()) if isinstance(X, Mapping) else X if isinstance(X, (list, tuple)) else None
-    if (isinstance(X, Mapping) and X) or (parts and all(np.ndim(p) >= 2 for p in parts)):
+    multi = parts and all(np.ndim(p) >= 2 for p in parts) and len({np.shape(p) for p in parts}) > 1
+    if (isinstance(X, Mapping) and X) or multi:
         raise TypeError(
             f"X is a {type(X).__name__} of {len(parts)} arrays, one per model input; {name} (as SciKeras) takes "
             "X as one array-like. Give X as one array and split it into the model's inputs in a feature_encoder "
