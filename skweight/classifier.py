@@ -816,9 +816,11 @@ def _refuse_multi_input_X(X, name):
     input of a multi-input model) fails there with a message about sample
     counts.  Say what works instead.  A list of equal-shaped arrays is left
     alone: it stacks into one ``X`` (e.g. a list of images), as in SciKeras."""
-    parts = list(X.values()) if isinstance(X, Mapping) else X if isinstance(X, (list, tuple)) else None
-    multi = parts and all(np.ndim(p) >= 2 for p in parts) and len({np.shape(p) for p in parts}) > 1
-    if (isinstance(X, Mapping) and X) or multi:
+    if hasattr(X, "toarray") or not isinstance(X, (Mapping, list, tuple)):
+        return  # one array-like (a SciPy DOK matrix is a dict too)
+    parts = list(X.values()) if isinstance(X, Mapping) else list(X)
+    multi = all(np.ndim(p) >= 2 for p in parts) and len({np.shape(p) for p in parts}) > 1
+    if (isinstance(X, Mapping) and parts) or (parts and multi):
         raise TypeError(
             f"X is a {type(X).__name__} of {len(parts)} arrays, one per model input; {name} (as SciKeras) takes "
             "X as one array-like. Give X as one array and split it into the model's inputs in a feature_encoder "
