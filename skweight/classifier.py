@@ -5,14 +5,23 @@ Each override below owns one concern and says when SciKeras calls it; the data
 flow of ``fit`` is described in the package README.
 """
 
+import inspect
 import numbers
 from collections.abc import Mapping
 
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from ._backend import keras, prediction_rng_guard, quiet, released_with, seed_from, seeded
+from ._backend import prediction_rng_guard, quiet, released_with, seed_from, seeded
 from ._checks import check_output_sample_weight, check_outputs, check_sample_weight, check_X, check_y, n_rows, n_rows_of
+from .compose import (
+    ComposedTargetEncoder,
+    build_from_class,
+    compose_subclass_encoders,
+    copy_metrics,
+    dense,
+    weights_for_encoded,
+)
 from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
 from .model import build_mlp
 from .outputs import accuracy_per_output, is_per_output, join_outputs, split_outputs
@@ -59,8 +68,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     model : None, keras.Model or callable, default None
         ``None`` builds a multi-layer perceptron sized from the data (see
         ``hidden_layer_sizes``), with the output layer and loss chosen for the
-        target kind.  A compiled or uncompiled ``keras.Model`` or a build
-        function works as in SciKeras.
+        target kind, unless a subclass defines ``_keras_build_fn``.  A compiled
+        or uncompiled ``keras.Model`` or a build function works as in SciKeras;
+        a class is called with the routed ``model__`` parameters.
     class_weight : None, "balanced", dict or list, default None
         ``"balanced"`` weighs class ``c`` by ``n_samples / (n_classes * count(c))``
         over the training rows; a dict ``{label: weight}`` uses your own labels
@@ -185,6 +195,13 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         self.padding_label = padding_label
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+
+    def __init_subclass__(cls, **kwargs):
+        """A subclass's own ``target_encoder`` / ``feature_encoder`` property
+        (SciKeras's way to customise encoding) is composed with skweight's
+        instead of replacing it (see :mod:`skweight.compose`)."""
+        super().__init_subclass__(**kwargs)
+        compose_subclass_encoders(cls, WeightedKerasClassifier)
 
     # ------------------------------------------------------------------ #
     # scikit-learn identity
@@ -316,7 +333,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     # ------------------------------------------------------------------ #
     @property
     def target_encoder(self):
-        """Encoder for every target kind; SciKeras fits it in ``_initialize``."""
+        """Encoder for every target kind; SciKeras fits it in ``_initialize``.
+        A subclass that defines its own gets it composed with this one."""
+        return self._own_target_encoder()
+
+    def _own_target_encoder(self):
         return TargetEncoder(
             kind=self.target_kind,
             classes=getattr(self, "classes_", None),
@@ -329,10 +350,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """Transformer for ``X``, fitted by SciKeras in ``_initialize``: SciPy
         sparse input (e.g. from ``OneHotEncoder`` in a ``ColumnTransformer``) is
         made dense, since Keras's dense layers need dense batches and TensorFlow
-        rejects several SciPy sparse layouts."""
+        rejects several SciPy sparse layouts.  A subclass's own feature encoder
+        runs first and its output is made dense."""
         from sklearn.preprocessing import FunctionTransformer
 
-        return FunctionTransformer(_dense, accept_sparse=True)
+        return FunctionTransformer(dense, accept_sparse=True)
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
         """Run by SciKeras on every fit, predict and score, before any Keras
@@ -343,6 +365,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         so that ``class_weight`` is checked before building (see
         ``_check_before_build``)."""
         name = type(self).__name__
+        _refuse_multi_input_X(X, name)
         if y is not None and is_per_output(y):
             return self._validate_per_output(X, y, reset, y_numeric)
         if X is not None:
@@ -366,9 +389,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         saved = {k: self.__dict__[k] for k in ("X_dtype_", "y_dtype_") if k in self.__dict__}
         self.__dict__.update({k: np.dtype(object) for k in saved})
         try:
-            return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+            X, y = super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
         finally:
             self.__dict__.update(saved)
+        _check_y_columns(y, getattr(getattr(self, "target_encoder_", None), "y_shape_", None))
+        return X, y
 
     def _validate_per_output(self, X, y, reset, y_numeric):
         """``_validate_data`` for a ``y`` given per output (a dict keyed by
@@ -406,10 +431,18 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         return X, y, _check_weights(sample_weight, X, y)
 
     def _check_model_param(self):
-        """Run by SciKeras when building: ``model=None`` means the default MLP."""
-        if self.model is None and self.build_fn is None:
+        """Run by SciKeras when building: ``model=None`` means the default MLP,
+        unless the class defines ``_keras_build_fn`` (SciKeras's subclassing
+        pattern); a class given as ``model`` is called with the routed
+        ``model__`` parameters."""
+        if self._builds_default_model():
             return self._build_default_model
+        if inspect.isclass(self.model) and not hasattr(self, "_keras_build_fn"):
+            return build_from_class(self.model)
         return super()._check_model_param()
+
+    def _builds_default_model(self):
+        return self.model is None and self.build_fn is None and not hasattr(self, "_keras_build_fn")
 
     def _build_default_model(self, meta, compile_kwargs):
         sizes = self.hidden_layer_sizes
@@ -429,7 +462,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             kw["loss"] = ElementwiseBinaryCrossentropy()
         metrics = kw.get("metrics")
         if metrics and not kw.get("weighted_metrics"):
-            kw["weighted_metrics"] = _copy_metrics(metrics)
+            kw["weighted_metrics"] = copy_metrics(metrics)
         return kw
 
     def _seed(self):
@@ -468,32 +501,28 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         weights both sides and trains under ``random_state``."""
         self._check_loss_takes_weights()
         seed = self._seed()
+        codes = self._codes(y)
         fraction = self._validation_fraction(kwargs.pop("validation_split", None))
         validation_data = kwargs.pop("validation_data", getattr(self, "fit__validation_data", None))
         if fraction and validation_data is None:
-            train, val = split_rows(self.target_kind_, y, fraction, seed)
+            kind = self.target_kind_ if codes is not None else "sequence"  # unknown kind: a shuffled split
+            train, val = split_rows(kind, codes if codes is not None else np.zeros(n_rows(X)), fraction, seed)
             if val.size == 0:
                 raise ValueError(
                     f"validation_split={fraction!r} leaves no validation rows: no class has the 2 rows "
                     "needed to put one on each side. Use validation_split=0 or pass validation_data."
                 )
-            X_val, y_val = _take(X, val), _take(y, val)
+            X_val, y_val, c_val = _take(X, val), _take(y, val), _take(codes, val)
             sw_val = _take(sample_weight, val)
-            X, y = _take(X, train), _take(y, train)
+            X, y, codes = _take(X, train), _take(y, train), _take(codes, train)
             sample_weight = _take(sample_weight, train)
-            validation_data = (X_val, y_val, sw_val)
+            validation_data = (X_val, y_val, sw_val, c_val)
         elif validation_data is not None:
             validation_data = self._encode_validation_data(validation_data)
-        plan = self._plan()
-        plan.check_training_classes(y, partial=getattr(self, "_in_partial_fit", False))
-        # on a warm start or partial_fit, classes absent from these rows keep their weight
-        prev_codes = self.__dict__.get("_resolved_codes") if warm_start else None
-        resolved, self.class_weight_ = plan.resolve(y, prev_codes)
-        self._resolved_codes = resolved
-        weights = plan.sample_weights(y, resolved, sample_weight)
+        weights, weigh = self._weights_for(codes, y, sample_weight, warm_start)
         if validation_data is not None:
-            X_val, y_val, sw_val = validation_data
-            kwargs["validation_data"] = (X_val, y_val, plan.sample_weights(y_val, resolved, sw_val))
+            X_val, y_val, sw_val, c_val = validation_data
+            kwargs["validation_data"] = (X_val, y_val, weigh(c_val, y_val, sw_val))
         if self._is_per_output():  # Keras takes the outputs' targets and weights in the model's order
             to_model = self.target_encoder_.to_model
             y, weights = to_model(y), None if weights is None else to_model(weights)
@@ -555,6 +584,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             if expected and expected != len(self.model_.outputs):
                 raise ValueError(f"y has {expected} outputs, but the model has {len(self.model_.outputs)}.")
             return
+        if _symbolic_outputs(self.model_) is None:
+            return  # a subclassed keras.Model: its outputs are known only once it runs
         super()._check_model_compatibility(y)
 
     def _check_loss_takes_weights(self):
@@ -572,12 +603,48 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 "and loss=None), or use class_weight=None."
             )
 
+    def _weights_for(self, codes, y, sample_weight, warm_start):
+        """Resolves ``class_weight`` on the training rows (their skweight
+        ``codes``), sets ``class_weight_`` and returns the Keras sample weights
+        of ``y`` (as encoded for the model) with the function that weighs the
+        validation rows the same way."""
+        if codes is None:  # a user's target encoder on a y skweight cannot read
+            self.class_weight_ = None
+
+            def weigh(c, y_enc, sw):
+                return None if sw is None else np.asarray(sw, dtype=np.float32)
+
+            return weigh(None, y, sample_weight), weigh
+        plan = self._plan()
+        plan.check_training_classes(codes, partial=getattr(self, "_in_partial_fit", False))
+        # on a warm start or partial_fit, classes absent from these rows keep their weight
+        prev_codes = self.__dict__.get("_resolved_codes") if warm_start else None
+        resolved, self.class_weight_ = plan.resolve(codes, prev_codes)
+        self._resolved_codes = resolved
+
+        def weigh(c, y_enc, sw):
+            weights = plan.sample_weights(c, resolved, sw)
+            if not isinstance(self.target_encoder_, ComposedTargetEncoder):
+                return weights
+            return weights_for_encoded(weights, y_enc, self.class_weight)
+
+        return weigh(codes, y, sample_weight), weigh
+
+    def _codes(self, y):
+        """skweight's class codes of the encoded rows ``y``: ``y`` itself with
+        skweight's encoder; with a user's target encoder, the codes skweight's
+        encoder gave the same rows (None when it could not read them)."""
+        enc = self.target_encoder_
+        return enc.codes_ if isinstance(enc, ComposedTargetEncoder) else y
+
     def _plan(self):
         """The weight plan of this fit (see :mod:`skweight.plan`)."""
+        enc = self.target_encoder_
+        own = enc.own_ if isinstance(enc, ComposedTargetEncoder) else enc
         return WeightPlan(
             class_weight=self.class_weight,
-            kind=self.target_kind_,
-            classes=self.classes_,
+            kind=own.kind_,
+            classes=own.classes_,
             one_hot=_is_categorical_crossentropy(self.loss),
             names=self._output_names(),
             padding_label=self.padding_label,
@@ -587,8 +654,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """Names of the model's outputs: from ``model_`` once built; before
         that, those the default model will have; ``None`` when unknown."""
         if "model_" in self.__dict__:
-            return list(self.model_.output_names) if len(self.model_.outputs) > 1 else None
-        if self.model is None and self.build_fn is None:
+            outputs = _symbolic_outputs(self.model_)
+            return list(self.model_.output_names) if outputs and len(outputs) > 1 else None
+        if self._builds_default_model():
             return [f"output_{j}" for j in range(getattr(self, "n_outputs_expected_", 1))]
         return None
 
@@ -597,11 +665,22 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         ``sample_weight``) of this fit: every ``class_weight`` error that does
         not depend on the model is raised here, so a bad spec costs no model
         building.  ``_fit_keras_model`` resolves again on the training rows."""
+        codes = self._codes(y)
+        if codes is None:
+            if self.class_weight is not None:
+                raise ValueError(
+                    f"class_weight={self.class_weight!r} needs a target skweight can read, but with this "
+                    f"estimator's target_encoder it could not: {self.target_encoder_.own_error_} "
+                    "Use class_weight=None (the target_encoder is then used as it is), or set target_kind."
+                )
+            return
         plan = self._plan()
-        plan.check_training_classes(y, partial=getattr(self, "_in_partial_fit", False))
+        plan.check_training_classes(codes, partial=getattr(self, "_in_partial_fit", False))
         if plan.kind == "multioutput" and isinstance(self.class_weight, Mapping) and plan.names is None:
             return  # output names of a user's model: checked once it is built
-        plan.sample_weights(y, plan.canonical(y), sample_weight)
+        weights = plan.sample_weights(codes, plan.canonical(codes), sample_weight)
+        if codes is not y:
+            weights_for_encoded(weights, y, self.class_weight)
 
     def _encode_validation_data(self, validation_data):
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
@@ -611,7 +690,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             sw_val = None
             if len(validation_data) == 3 and validation_data[2] is not None:
                 _, _, sw_val = self._validate_sample_weight(X_val, y_val, validation_data[2])
-            return self.feature_encoder_.transform(X_val), self.target_encoder_.transform(y_val), sw_val
+            y_enc = self.target_encoder_.transform(y_val)
+            return self.feature_encoder_.transform(X_val), y_enc, sw_val, self._codes(y_enc)
         except (ValueError, TypeError) as exc:
             raise type(exc)(f"validation_data: {exc}") from exc
 
@@ -707,6 +787,12 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             raise NotFittedError(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' before 'predict_proba_prior'."
             )
+        if isinstance(self.target_encoder_, ComposedTargetEncoder):
+            raise ValueError(
+                "predict_proba_prior needs skweight's own target encoder, to know the layout of the "
+                "probabilities; this estimator's target_encoder is its own. Divide its probabilities by "
+                "class_weight_ with skweight.unweight_proba."
+            )
         kind = self.target_kind_
         if self._is_per_output():
             names, kinds = split_outputs(kind)
@@ -767,10 +853,6 @@ class _Rollback:
         return False
 
 
-def _dense(X):
-    return X.toarray() if hasattr(X, "toarray") else X
-
-
 def _require_y(y, name):
     if y is None:
         raise ValueError(f"{name} requires y to be passed, but the target y is None.")
@@ -785,11 +867,24 @@ def _require_y(y, name):
 
 
 def _take(a, idx):
+    """Rows ``idx`` of an array, of each array of a list, or of each value of a
+    dict (the inputs or outputs of a multi-input / multi-output model)."""
     if a is None:
         return None
-    if isinstance(a, list):
+    if isinstance(a, Mapping):
+        return {k: None if v is None else np.asarray(v)[idx] for k, v in a.items()}
+    if isinstance(a, (list, tuple)):
         return [None if part is None else np.asarray(part)[idx] for part in a]
     return a[idx]
+
+
+def _symbolic_outputs(model):
+    """``model.outputs`` of a functional or Sequential model; None for a
+    subclassed ``keras.Model``, which has none before it is called."""
+    try:
+        return model.outputs
+    except AttributeError:
+        return None
 
 
 def _check_weights(sample_weight, X, y):
@@ -809,13 +904,32 @@ def _prior(kind, proba, cw, classes):
     return proba
 
 
-def _copy_metrics(metrics):
-    if isinstance(metrics, Mapping):
-        return {k: _copy_metrics(v) if isinstance(v, (list, tuple, Mapping)) else _copy_metric(v) for k, v in metrics.items()}
-    return [_copy_metric(m) for m in metrics]
+
+def _refuse_multi_input_X(X, name):
+    """SciKeras validates ``X`` as one array; a list or dict of arrays (one per
+    input of a multi-input model) fails there with a message about sample
+    counts.  Say what works instead.  A list of equal-shaped arrays is left
+    alone: it stacks into one ``X`` (e.g. a list of images), as in SciKeras."""
+    if hasattr(X, "toarray") or not isinstance(X, (Mapping, list, tuple)):
+        return  # one array-like (a SciPy DOK matrix is a dict too)
+    parts = list(X.values()) if isinstance(X, Mapping) else list(X)
+    multi = all(np.ndim(p) >= 2 for p in parts) and len({np.shape(p) for p in parts}) > 1
+    if (isinstance(X, Mapping) and parts) or (parts and multi):
+        raise TypeError(
+            f"X is a {type(X).__name__} of {len(parts)} arrays, one per model input; {name} (as SciKeras) takes "
+            "X as one array-like. Give X as one array and split it into the model's inputs in a feature_encoder "
+            "(a FunctionTransformer returning a list or dict of arrays), as in SciKeras's multi-input example."
+        )
 
 
-def _copy_metric(m):
-    if isinstance(m, keras.metrics.Metric):
-        return type(m).from_config(m.get_config())
-    return m
+def _check_y_columns(y, fitted_shape):
+    """A ``y`` whose trailing shape differs from the first fit's (one column
+    per output or label) would reach Keras as a cardinality error."""
+    if y is None or fitted_shape is None or len(fitted_shape) != np.ndim(y):
+        return
+    if tuple(np.shape(y)[1:]) != tuple(fitted_shape[1:]):
+        raise ValueError(
+            f"y has shape {np.shape(y)}, but this estimator was fitted on y with {fitted_shape[1:]} "
+            f"column(s) per sample (shape {tuple(fitted_shape)}); give y with the same columns as in the "
+            "first fit, or call fit (not partial_fit) to start over."
+        )
