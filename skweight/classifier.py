@@ -14,6 +14,7 @@ from sklearn.exceptions import NotFittedError
 from ._backend import keras, prediction_rng_guard, quiet, released_with, seed_from, seeded
 from ._checks import check_output_sample_weight, check_outputs, check_sample_weight, check_X, check_y, n_rows, n_rows_of
 from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
+from .metrics import per_output_metrics
 from .model import build_mlp
 from .outputs import accuracy_per_output, is_per_output, join_outputs, split_outputs
 from .splits import split_rows
@@ -345,6 +346,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         name = type(self).__name__
         if y is not None and is_per_output(y):
             return self._validate_per_output(X, y, reset, y_numeric)
+        if y is not None and not reset and self._is_per_output():
+            self.target_encoder_.output_parts(y)  # fitted per output: refuses a single array
         if X is not None:
             expected = None if reset else getattr(self, "n_features_in_", None)
             check_X(X, name, n_features=expected)
@@ -382,6 +385,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 )
             self.target_encoder_.output_parts(y)  # the outputs of fit, by name or count
         y = check_outputs(y, self.target_kind)
+        if not reset:
+            self.target_encoder_.check_like_fit(y)  # and each output in the kind of fit
         if X is not None and n_rows(X) != n_rows_of(y):
             raise ValueError(
                 f"X has {n_rows(X)} samples but the outputs of y have {n_rows_of(y)} rows; y needs one row per "
@@ -428,7 +433,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         elif kind == "multilabel" and is_plain_bce(kw["loss"]):
             kw["loss"] = ElementwiseBinaryCrossentropy()
         metrics = kw.get("metrics")
-        if metrics and not kw.get("weighted_metrics"):
+        if metrics and self._is_per_output():  # Keras takes them per output
+            weighted = kw.get("weighted_metrics") or metrics
+            kw["metrics"] = per_output_metrics(metrics, self.target_kind_)
+            kw["weighted_metrics"] = per_output_metrics(weighted, self.target_kind_)
+        elif metrics and not kw.get("weighted_metrics"):
             kw["weighted_metrics"] = _copy_metrics(metrics)
         return kw
 
