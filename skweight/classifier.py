@@ -699,6 +699,14 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             ``{0: w_neg, 1: w_pos}``; multi-output targets a list, one array
             per output.  Ordinal and sequence targets are not supported.
 
+            For ``y`` given per output (a dict or list), the structure of
+            ``predict_proba``: each binary, multiclass, one-hot and multi-label
+            output corrected with its own ``class_weight_`` entry; regression
+            outputs are returned as predicted (there is no prior to undo), and
+            so are ordinal and sequence outputs trained without class weights.
+            An ordinal or sequence output trained with class weights is a
+            ``ValueError`` naming it: its weights cannot be undone this way.
+
         Examples
         --------
         >>> import numpy as np
@@ -719,9 +727,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         kind = self.target_kind_
         if self._is_per_output():
             names, kinds = split_outputs(kind)
-            parts = zip(kinds, split_outputs(self.predict_proba(X))[1], split_outputs(self.class_weight_)[1],
-                        split_outputs(self.classes_)[1])
-            return join_outputs(names, [_prior(k, p, cw, c) for k, p, cw, c in parts])
+            weights, classes = split_outputs(self.class_weight_)[1], split_outputs(self.classes_)[1]
+            for k, cw, key in zip(kinds, weights, self.output_names_):
+                _check_prior(k, cw, key)  # before predicting
+            probas = split_outputs(self.predict_proba(X))[1]
+            return join_outputs(names, [_prior(*part) for part in zip(kinds, probas, weights, classes)])
         if kind not in ("binary", "multiclass", "onehot", "multilabel", "multioutput"):
             raise ValueError(
                 f"predict_proba_prior supports binary, multiclass, one-hot, multi-label and multi-output "
@@ -810,12 +820,22 @@ def _check_weights(sample_weight, X, y):
 
 
 def _prior(kind, proba, cw, classes):
-    """``predict_proba_prior`` of one output (outputs it cannot correct pass through)."""
-    if kind in ("binary", "multiclass", "onehot") and cw is not None:
+    """``predict_proba_prior`` of one output of a ``y`` given per output."""
+    if kind in ("binary", "multiclass", "onehot"):
         return unweight_proba(proba, [cw[c] for c in classes.tolist()])
-    if kind == "multilabel" and cw is not None:
+    if kind == "multilabel":
         return unweight_proba(proba, cw)
-    return proba
+    return proba  # regression, or ordinal/sequence without class weights: nothing to undo
+
+
+def _check_prior(kind, cw, key):
+    """An ordinal or sequence output trained with class weights cannot be corrected."""
+    if kind in ("ordinal", "sequence") and any(w not in (0.0, 1.0) for w in cw.values()):  # 0: padding
+        raise ValueError(
+            f"predict_proba_prior cannot undo the class weights of output {key!r}, a {kind} output weighted "
+            f"{cw!r}: it corrects binary, multiclass, one-hot and multi-label outputs. Give that output no class "
+            "weights, or read its probabilities with predict_proba."
+        )
 
 
 def _copy_metrics(metrics):
