@@ -832,8 +832,8 @@ def _check_prior(kind, cw, key):
     """An ordinal or sequence output trained with class weights cannot be corrected."""
     if kind in ("ordinal", "sequence") and any(w not in (0.0, 1.0) for w in cw.values()):  # 0: padding
         raise ValueError(
-            f"predict_proba_prior cannot undo the class weights of output {key!r}, a {kind} output weighted "
-            f"{cw!r}: it corrects binary, multiclass, one-hot and multi-label outputs. Give that output no class "
+            f"predict_proba_prior cannot undo the class weights of output {key!r} (kind {kind!r}, weighted "
+            f"{cw!r}): it corrects binary, multiclass, one-hot and multi-label outputs. Give that output no class "
             "weights, or read its probabilities with predict_proba."
         )
 
