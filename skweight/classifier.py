@@ -77,7 +77,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         For ``y`` given per output, a dict keyed by output name or a list in
         output order, e.g. ``{"level": "ordinal", "price": "regression"}``
         (outputs left out are detected; a float output with non-integer values
-        is a regression output).
+        is a regression output).  One str other than ``"auto"`` applies to
+        every output and must fit each one.
     padding_label : label, optional
         For sequence targets, the label that marks padding; it weighs 0.
     hidden_layer_sizes : tuple of int, default (100,)
@@ -91,6 +92,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     metrics : list, optional
         Each metric is reported plain and weighted by the class weights
         (``history_["accuracy"]`` and ``history_["weighted_accuracy"]``).
+        For ``y`` given per output, a flat list goes to every classification
+        output (``history_["risk_accuracy"]``), not to regression outputs; a
+        dict keyed by output name chooses per output.
     epochs : int, default 20
     batch_size : int, optional
         Keras's default (32) when None.
@@ -283,6 +287,10 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         ``SGDClassifier``): a batch's class counts are not the data's.  Compute
         the weights once on all labels with ``skweight.class_weights(y_all)``
         and pass the dict.
+
+        A ``y`` given per output (dict or list) must keep the structure, the
+        output names and each output's kind and width of the first call;
+        otherwise a ``ValueError`` naming the output is raised before training.
         """
         self._check_params()
         _require_y(y, type(self).__name__)
