@@ -10,7 +10,9 @@ import numbers
 
 import numpy as np
 
-from .outputs import REGRESSION, is_per_output, join_outputs, output_label, per_output, split_outputs
+from .outputs import (
+    REGRESSION, is_per_output, join_outputs, output_label, per_output, shared_kind, shared_kind_error, split_outputs,
+)
 
 __all__ = [
     "check_X", "check_y", "check_outputs", "check_sample_weight", "check_output_sample_weight", "n_rows", "short",
@@ -285,6 +287,7 @@ def check_outputs(y, target_kind="auto"):
             raise TypeError(f"y is a dict with key {bad[0]!r}; the keys of a dict y are output names (str).")
     if not parts:
         raise ValueError("y is an empty dict/list of outputs; give one target per output.")
+    shared = shared_kind(target_kind)
     kinds = per_output(target_kind, names, len(parts), "target_kind", default="auto")
     arrays = []
     for j, (part, kind) in enumerate(zip(parts, kinds)):
@@ -298,6 +301,8 @@ def check_outputs(y, target_kind="auto"):
             else:
                 check_y(arr)
         except (ValueError, TypeError) as exc:
+            if shared is not None:
+                raise shared_kind_error(shared, names, j, exc) from None
             raise type(exc)(f"{where}: {exc}") from None
         arrays.append(arr)
     lengths = [len(a) for a in arrays]

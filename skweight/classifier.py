@@ -23,6 +23,7 @@ from .compose import (
     weights_for_encoded,
 )
 from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
+from .metrics import per_output_metrics
 from .model import build_mlp
 from .outputs import accuracy_per_output, is_per_output, join_outputs, split_outputs
 from .splits import split_rows
@@ -86,7 +87,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         For ``y`` given per output, a dict keyed by output name or a list in
         output order, e.g. ``{"level": "ordinal", "price": "regression"}``
         (outputs left out are detected; a float output with non-integer values
-        is a regression output).
+        is a regression output).  One str other than ``"auto"`` applies to
+        every output and must fit each one.
     padding_label : label, optional
         For sequence targets, the label that marks padding; it weighs 0.
     hidden_layer_sizes : tuple of int, default (100,)
@@ -100,6 +102,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     metrics : list, optional
         Each metric is reported plain and weighted by the class weights
         (``history_["accuracy"]`` and ``history_["weighted_accuracy"]``).
+        For ``y`` given per output, a flat list goes to every classification
+        output (``history_["risk_accuracy"]``), not to regression outputs; a
+        dict keyed by output name chooses per output.
     epochs : int, default 20
     batch_size : int, optional
         Keras's default (32) when None.
@@ -299,6 +304,10 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         ``SGDClassifier``): a batch's class counts are not the data's.  Compute
         the weights once on all labels with ``skweight.class_weights(y_all)``
         and pass the dict.
+
+        A ``y`` given per output (dict or list) must keep the structure, the
+        output names and each output's kind and width of the first call;
+        otherwise a ``ValueError`` naming the output is raised before training.
         """
         self._check_params()
         _require_y(y, type(self).__name__)
@@ -368,6 +377,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         _refuse_multi_input_X(X, name)
         if y is not None and is_per_output(y):
             return self._validate_per_output(X, y, reset, y_numeric)
+        if y is not None and not reset and self._is_per_output():
+            self.target_encoder_.output_parts(y)  # fitted per output: refuses a single array
         if X is not None:
             expected = None if reset else getattr(self, "n_features_in_", None)
             check_X(X, name, n_features=expected)
@@ -407,6 +418,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 )
             self.target_encoder_.output_parts(y)  # the outputs of fit, by name or count
         y = check_outputs(y, self.target_kind)
+        if not reset:
+            self.target_encoder_.check_like_fit(y)  # and each output in the kind of fit
         if X is not None and n_rows(X) != n_rows_of(y):
             raise ValueError(
                 f"X has {n_rows(X)} samples but the outputs of y have {n_rows_of(y)} rows; y needs one row per "
@@ -461,7 +474,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         elif kind == "multilabel" and is_plain_bce(kw["loss"]):
             kw["loss"] = ElementwiseBinaryCrossentropy()
         metrics = kw.get("metrics")
-        if metrics and not kw.get("weighted_metrics"):
+        if metrics and self._is_per_output():  # Keras takes them per output
+            weighted = kw.get("weighted_metrics") or metrics
+            kw["metrics"] = per_output_metrics(metrics, self.target_kind_)
+            kw["weighted_metrics"] = per_output_metrics(weighted, self.target_kind_)
+        elif metrics and not kw.get("weighted_metrics"):
             kw["weighted_metrics"] = copy_metrics(metrics)
         return kw
 
@@ -770,6 +787,14 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             ``{0: w_neg, 1: w_pos}``; multi-output targets a list, one array
             per output.  Ordinal and sequence targets are not supported.
 
+            For ``y`` given per output (a dict or list), the structure of
+            ``predict_proba``: each binary, multiclass, one-hot and multi-label
+            output corrected with its own ``class_weight_`` entry; regression
+            outputs are returned as predicted (there is no prior to undo), and
+            so are ordinal and sequence outputs trained without class weights.
+            An ordinal or sequence output trained with class weights is a
+            ``ValueError`` naming it: its weights cannot be undone this way.
+
         Examples
         --------
         >>> import numpy as np
@@ -796,9 +821,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         kind = self.target_kind_
         if self._is_per_output():
             names, kinds = split_outputs(kind)
-            parts = zip(kinds, split_outputs(self.predict_proba(X))[1], split_outputs(self.class_weight_)[1],
-                        split_outputs(self.classes_)[1])
-            return join_outputs(names, [_prior(k, p, cw, c) for k, p, cw, c in parts])
+            weights, classes = split_outputs(self.class_weight_)[1], split_outputs(self.classes_)[1]
+            for k, cw, key in zip(kinds, weights, self.output_names_):
+                _check_prior(k, cw, key)  # before predicting
+            probas = split_outputs(self.predict_proba(X))[1]
+            return join_outputs(names, [_prior(*part) for part in zip(kinds, probas, weights, classes)])
         if kind not in ("binary", "multiclass", "onehot", "multilabel", "multioutput"):
             raise ValueError(
                 f"predict_proba_prior supports binary, multiclass, one-hot, multi-label and multi-output "
@@ -896,12 +923,22 @@ def _check_weights(sample_weight, X, y):
 
 
 def _prior(kind, proba, cw, classes):
-    """``predict_proba_prior`` of one output (outputs it cannot correct pass through)."""
-    if kind in ("binary", "multiclass", "onehot") and cw is not None:
+    """``predict_proba_prior`` of one output of a ``y`` given per output."""
+    if kind in ("binary", "multiclass", "onehot"):
         return unweight_proba(proba, [cw[c] for c in classes.tolist()])
-    if kind == "multilabel" and cw is not None:
+    if kind == "multilabel":
         return unweight_proba(proba, cw)
-    return proba
+    return proba  # regression, or ordinal/sequence without class weights: nothing to undo
+
+
+def _check_prior(kind, cw, key):
+    """An ordinal or sequence output trained with class weights cannot be corrected."""
+    if kind in ("ordinal", "sequence") and any(w not in (0.0, 1.0) for w in cw.values()):  # 0: padding
+        raise ValueError(
+            f"predict_proba_prior cannot undo the class weights of output {key!r} (kind {kind!r}, weighted "
+            f"{cw!r}): it corrects binary, multiclass, one-hot and multi-label outputs. Give that output no class "
+            "weights, or read its probabilities with predict_proba."
+        )
 
 
 

@@ -100,6 +100,36 @@ def per_output(spec, names, n_outputs, param, default=None, accepts=""):
     return [default if spec is None else spec] * n_outputs
 
 
+#: Kinds one output of a dict/list ``y`` may have (``target_kind`` per output).
+OUTPUT_KINDS = ("binary", "multiclass", "onehot", "multilabel", "ordinal", "sequence", REGRESSION)
+
+
+def shared_kind(target_kind):
+    """``target_kind`` given as one str other than ``"auto"`` for a dict/list
+    ``y``: it then applies to every output, so it must be a kind one output can
+    have; returns it (None when ``target_kind`` is ``"auto"`` or per output)."""
+    if not isinstance(target_kind, str) or target_kind == "auto":
+        return None
+    if target_kind not in OUTPUT_KINDS:
+        raise ValueError(
+            f"target_kind={target_kind!r} is not accepted for y given per output (a dict or list of arrays); give "
+            f"'auto', one of {', '.join(OUTPUT_KINDS)} for every output, or a dict keyed by output name, e.g. "
+            "target_kind={'level': 'ordinal'} (outputs left out are detected)."
+        )
+    return target_kind
+
+
+def shared_kind_error(target_kind, names, j, exc):
+    """The error for output ``j`` that is not of the one ``target_kind`` given
+    for every output: says to give ``target_kind`` per output instead."""
+    key = output_label(names, j)
+    return ValueError(
+        f"target_kind={target_kind!r} applies to every output of y, but y[{key!r}] does not fit that kind: "
+        f"{exc} Give target_kind per output instead, keyed like y, e.g. target_kind={{'<output>': {target_kind!r}}} "
+        "(outputs left out are detected)."
+    )
+
+
 def accuracy_per_output(kinds, y_true, y_pred, sample_weight=None):
     """Accuracy of each classification output (None for a regression output),
     in the structure of ``kinds``: the weighted share of rows predicted exactly

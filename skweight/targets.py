@@ -5,7 +5,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .outputs import REGRESSION, is_per_output, join_outputs, output_label, per_output, split_outputs
+from .outputs import (
+    REGRESSION, is_per_output, join_outputs, output_label, per_output, shared_kind, shared_kind_error, split_outputs,
+)
 from .weights import KINDS, _encode, target_kind
 
 __all__ = ["TargetEncoder"]
@@ -112,23 +114,14 @@ class TargetEncoder:
         classes = per_output(self.classes, names, n, "classes")
         self.names_ = names
         self.outputs_ = []
+        shared = shared_kind(self.kind)
         for j, (part, kind, known) in enumerate(zip(parts, kinds, classes)):
-            where = f"y[{output_label(names, j)!r}]"
-            if kind == REGRESSION or (kind == "auto" and _is_continuous(part)):
-                enc = _RegressionEncoder().fit(part)
-            else:
-                if kind not in ("auto",) + KINDS or kind == "multioutput":
-                    raise ValueError(
-                        f"target_kind for output {output_label(names, j)!r} is {kind!r}; accepted per output: "
-                        f"'auto', 'regression' or one of {', '.join(k for k in KINDS if k != 'multioutput')}."
-                    )
-                enc = TargetEncoder(kind, known, self.one_hot, self.x_shape).fit(part)
-                if enc.kind_ == "multioutput":
-                    raise ValueError(
-                        f"{where} is a 2-D array of labels (one label column per output); each output of a dict/list "
-                        "y is one target: 1-D labels, one-hot, multi-label, ordinal or sequence. Give each label "
-                        "column as an output of its own."
-                    )
+            try:
+                enc = self._fit_output(np.asarray(part), kind, known, names, j)
+            except ValueError as exc:
+                if shared is not None:
+                    raise shared_kind_error(shared, names, j, exc) from None
+                raise
             self.outputs_.append(enc)
         self.kind_ = join_outputs(names, [e.kind_ for e in self.outputs_])
         self.classes_ = join_outputs(names, [e.classes_ for e in self.outputs_])
@@ -139,6 +132,28 @@ class TargetEncoder:
         self.y_shape_ = (len(parts[0]), n)
         self.model_order_ = None
         return self
+
+    def _fit_output(self, part, kind, known, names, j):
+        """The encoder of output ``j`` of a per-output ``y``, fitted on ``part``."""
+        where = f"y[{output_label(names, j)!r}]"
+        if kind == REGRESSION or (kind == "auto" and _is_continuous(part)):
+            return _RegressionEncoder().fit(part)
+        if kind not in ("auto",) + KINDS or kind == "multioutput":
+            raise ValueError(
+                f"target_kind for output {output_label(names, j)!r} is {kind!r}; accepted per output: "
+                f"'auto', 'regression' or one of {', '.join(k for k in KINDS if k != 'multioutput')}."
+            )
+        try:
+            enc = TargetEncoder(kind, known, self.one_hot, self.x_shape).fit(part)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        if enc.kind_ == "multioutput":
+            raise ValueError(
+                f"{where} is a 2-D array of labels (one label column per output); each output of a dict/list "
+                "y is one target: 1-D labels, one-hot, multi-label, ordinal or sequence. Give each label "
+                "column as an output of its own."
+            )
+        return enc
 
     @property
     def units_(self):
@@ -268,8 +283,8 @@ class TargetEncoder:
         if self.names_ is not None:
             if names is None or set(names) != set(self.names_):
                 raise ValueError(
-                    f"y has outputs {names if names is not None else len(parts)!r}, but the estimator was fitted on "
-                    f"{self._describe()}; give a dict with the same output names."
+                    f"y has {f'outputs {names!r}' if names is not None else f'{len(parts)} outputs (a list)'}, but "
+                    f"the estimator was fitted on {self._describe()}; give a dict with the same output names."
                 )
             lookup = dict(zip(names, parts))
             return self.names_, [lookup[k] for k in self.names_]
@@ -279,6 +294,30 @@ class TargetEncoder:
                 f"on {self._describe()}; give a list of {len(self.outputs_)} arrays in the same order."
             )
         return None, parts
+
+    def check_like_fit(self, y):
+        """Check a per-output ``y`` of a later call (``partial_fit``, a warm
+        start, ``validation_data``, ``score``) against the outputs of fit: the
+        same structure and names, and every output in the kind it was fitted
+        as (its shape and values), so that a changed output is a clear error
+        before any training."""
+        names, parts = self.output_parts(y)
+        for j, (enc, part) in enumerate(zip(self.outputs_, parts)):
+            try:
+                enc._check_same_kind(np.asarray(part))
+            except ValueError as exc:
+                raise ValueError(
+                    f"y[{output_label(names, j)!r}] was fitted as kind {enc.kind_!r}{_shape_note(enc)}; a later "
+                    f"partial_fit, warm start or score needs it in that kind: {exc}"
+                ) from None
+        return names, parts
+
+    def _check_same_kind(self, part):
+        """``part`` is a target of the kind (and width) this encoder was fitted on."""
+        kind = self.kind_
+        target_kind(part, "multiclass" if kind in ("binary", "multiclass") else kind)
+        if kind not in ("binary", "multiclass") and part.shape[1:] != tuple(self.y_shape_[1:]):
+            raise ValueError(f"got shape {part.shape}, expected (n_samples, {self.y_shape_[1]}).")
 
     def _describe(self):
         if self.names_ is not None:
@@ -347,6 +386,14 @@ class _RegressionEncoder:
         self.units_ = 1 if arr.ndim == 1 else arr.shape[1]
         return self
 
+    def _check_same_kind(self, part):
+        width = None if self.ndim_ == 1 else self.units_
+        if part.dtype.kind not in "biuf":
+            raise ValueError(f"a regression output must be numeric; got dtype {part.dtype}.")
+        if part.ndim != self.ndim_ or (width is not None and part.shape[1] != width):
+            expected = "(n_samples,)" if width is None else f"(n_samples, {width})"
+            raise ValueError(f"got shape {part.shape}, expected {expected}.")
+
     def transform(self, y):
         arr = np.asarray(y)
         if arr.dtype.kind not in "biuf":
@@ -356,6 +403,14 @@ class _RegressionEncoder:
     def inverse_transform(self, raw, return_proba=False):
         out = np.asarray(raw)
         return out.reshape(len(out)) if self.ndim_ == 1 else out.reshape(len(out), -1)
+
+
+def _shape_note(enc):
+    """``, shape (n_samples, k)`` for an output fitted on a 2-D target."""
+    shape = getattr(enc, "y_shape_", None)
+    if shape is None and getattr(enc, "ndim_", 1) == 2:
+        shape = (None, enc.units_)
+    return f", shape (n_samples, {shape[1]})" if shape is not None and len(shape) == 2 else ""
 
 
 def _is_continuous(part):

@@ -4,10 +4,13 @@ a regression head.
 
 The data is synthetic and seeded: a rare binary output ``risk`` (string
 labels, about 6 % "high"), an ordinal output ``level`` (4 levels,
-thermometer-coded) and a continuous output ``price``.  The ``None`` and
-``{"risk": "balanced"}`` models are fitted once and shared.
+thermometer-coded) and a continuous output ``price``.  Fitted models are
+module fixtures, shared by the tests that only read them: the ``None`` and
+``{"risk": "balanced"}`` models, the balanced model fitted on the same data
+given as a list, and a model with an output of every other kind.
 """
 
+import copy
 import pickle
 
 import numpy as np
@@ -20,6 +23,8 @@ from skweight import Outputs, StratifiedOn, WeightedKerasClassifier, per_output_
 from skweight._backend import keras
 from skweight.plan import WeightPlan
 from skweight.splits import split_rows
+from skweight.targets import TargetEncoder
+from skweight.weights import unweight_proba
 
 FAST = dict(optimizer__learning_rate=0.01, epochs=10, batch_size=32, hidden_layer_sizes=(16,), random_state=0)
 KINDS = {"level": "ordinal"}
@@ -49,6 +54,15 @@ def models(data):
         name: WeightedKerasClassifier(class_weight=cw, target_kind=KINDS, **FAST).fit(X, y)
         for name, cw in [("none", None), ("balanced", {"risk": "balanced"})]
     }
+
+
+@pytest.fixture(scope="module")
+def list_model(data):
+    """``models["balanced"]`` again, with y, class_weight and target_kind given as lists."""
+    X, y, _, _ = data
+    return WeightedKerasClassifier(
+        class_weight=["balanced", None, None], target_kind=[None, "ordinal", None], **FAST
+    ).fit(X, list(y.values()))
 
 
 def _figures(clf, X_test, y_test):
@@ -123,14 +137,9 @@ def test_score_is_the_mean_accuracy_of_the_classification_outputs(models, data):
 # --------------------------------------------------------------------------- #
 # done-when: dict and list y give the same model
 # --------------------------------------------------------------------------- #
-def test_dict_and_list_y_give_the_same_model(data):
-    X, y, X_test, _ = data
-    X, y = X[:300], {k: v[:300] for k, v in y.items()}
-    fast = dict(FAST, epochs=3)
-    by_name = WeightedKerasClassifier(class_weight={"risk": "balanced"}, target_kind=KINDS, **fast).fit(X, y)
-    by_position = WeightedKerasClassifier(
-        class_weight=["balanced", None, None], target_kind=[None, "ordinal", None], **fast
-    ).fit(X, list(y.values()))
+def test_dict_and_list_y_give_the_same_model(data, models, list_model):
+    X_test = data[2]
+    by_name, by_position = models["balanced"], list_model
     assert by_position.target_kind_ == list(by_name.target_kind_.values())
     assert by_position.class_weight_ == list(by_name.class_weight_.values())
     assert by_position.output_names_ == ["output_0", "output_1", "output_2"]
@@ -228,8 +237,8 @@ def test_users_model_with_named_outputs_in_another_order(data):
                                     "risk": "sparse_categorical_crossentropy"})
         return model
 
-    clf = WeightedKerasClassifier(model=build, class_weight={"risk": "balanced"}, target_kind=KINDS, epochs=2,
-                                  random_state=0).fit(X[:300], {k: v[:300] for k, v in y.items()})
+    clf = WeightedKerasClassifier(model=build, class_weight={"risk": "balanced"}, target_kind=KINDS, epochs=1,
+                                  random_state=0).fit(X[:200], {k: v[:200] for k, v in y.items()})
     proba = clf.predict_proba(X_test[:10])
     # each output meets its own head by name, whatever the model's order
     assert [proba[k].shape for k in ("risk", "level", "price")] == [(10, 2), (10, 3), (10,)]
@@ -262,9 +271,9 @@ def test_validation_split_keeps_every_class_of_every_classification_output_on_bo
 def test_validation_data_in_the_structure_of_y(data):
     X, y, X_test, y_test = data
     val_y = {k: v[:200] for k, v in y_test.items()}
-    clf = WeightedKerasClassifier(class_weight={"risk": "balanced"}, target_kind=KINDS, **dict(FAST, epochs=2))
+    clf = WeightedKerasClassifier(class_weight={"risk": "balanced"}, target_kind=KINDS, **dict(FAST, epochs=1))
     clf.fit(X[:300], {k: v[:300] for k, v in y.items()}, validation_data=(X_test[:200], val_y))
-    assert len(clf.history_["val_loss"]) == 2
+    assert len(clf.history_["val_loss"]) == 1
     assert set(clf.history_) >= {"val_risk_loss", "val_level_loss", "val_price_loss"}
     # the logged validation loss weighs the rows with the class weights of the training rows
     cw = clf.class_weight_["risk"]
@@ -299,7 +308,7 @@ def test_fit_with_per_output_sample_weight_trains_on_those_weights(data):
     X, y = X[:200], {k: v[:200] for k, v in y.items()}
     zero_price = {"price": np.zeros(200)}
     zero_price["price"][:100] = 1.0
-    kw = dict(target_kind=KINDS, **dict(FAST, epochs=2))
+    kw = dict(target_kind=KINDS, **dict(FAST, epochs=1))
     a = WeightedKerasClassifier(**kw).fit(X, y, sample_weight=zero_price)
     # the rows weighted 0 for price do not reach its loss: changing their price changes nothing
     y_changed = dict(y, price=np.where(np.arange(200) < 100, y["price"], 100.0))
@@ -313,7 +322,7 @@ def test_fit_with_per_output_sample_weight_trains_on_those_weights(data):
 def test_cross_validate_with_outputs_stratified_on_one_output_and_scored_per_output(data):
     X, y, _, _ = data
     X, y = X[:300], {k: v[:300] for k, v in y.items()}
-    clf = WeightedKerasClassifier(class_weight={"risk": "balanced"}, target_kind=KINDS, **dict(FAST, epochs=2))
+    clf = WeightedKerasClassifier(class_weight={"risk": "balanced"}, target_kind=KINDS, **dict(FAST, epochs=1))
     cv = StratifiedOn("risk", cv=2)
     folds = list(cv.split(X, Outputs(y)))
     high = [int(np.sum(y["risk"][test] == "high")) for _, test in folds]
@@ -344,7 +353,7 @@ def test_cross_validate_with_outputs_stratified_on_one_output_and_scored_per_out
 # --------------------------------------------------------------------------- #
 # persistence
 # --------------------------------------------------------------------------- #
-def test_pickle_and_keras_format_keep_the_structure(models, data, tmp_path):
+def test_pickle_and_keras_format_keep_the_structure(models, list_model, data, tmp_path):
     clf, X_test = models["balanced"], data[2][:50]
     loaded = pickle.loads(pickle.dumps(clf))
     assert loaded.target_kind_ == clf.target_kind_ and loaded.class_weight_ == clf.class_weight_
@@ -352,9 +361,9 @@ def test_pickle_and_keras_format_keep_the_structure(models, data, tmp_path):
     assert list(after) == list(before)
     for k in before:
         assert_allclose(after[k], before[k])
-    list_clf = WeightedKerasClassifier(target_kind=[None, "ordinal", None], **dict(FAST, epochs=1))
-    list_clf.fit(data[0][:100], [v[:100] for v in data[1].values()])
-    assert isinstance(pickle.loads(pickle.dumps(list_clf)).predict(X_test), list)
+    from_list = pickle.loads(pickle.dumps(list_model))
+    assert isinstance(from_list.predict(X_test), list) and from_list.class_weight_ == list_model.class_weight_
+    assert_allclose(from_list.predict_proba(X_test)[1], list_model.predict_proba(X_test)[1])
     clf.model_.save(tmp_path / "net.keras")
     net = keras.models.load_model(tmp_path / "net.keras")
     assert list(net.output_names) == clf.output_names_
@@ -365,17 +374,35 @@ def test_pickle_and_keras_format_keep_the_structure(models, data, tmp_path):
 # --------------------------------------------------------------------------- #
 # kinds per output
 # --------------------------------------------------------------------------- #
-def test_kinds_detected_or_given_per_output():
+def _every_kind_data():
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(80, 3)).astype(np.float32)
+    X = rng.normal(size=(120, 3)).astype(np.float32)
     y = {
-        "colour": rng.choice(["red", "green", "blue"], 80),
-        "onehot": np.eye(3)[rng.choice(3, 80)],
-        "tags": (rng.random((80, 2)) < 0.3).astype(int),
-        "count": rng.integers(0, 5, 80).astype(float),  # whole numbers: labels unless given as regression
-        "price": rng.normal(size=80),
+        "colour": rng.choice(["red", "green", "blue"], 120, p=[0.6, 0.3, 0.1]),
+        "onehot": np.eye(3)[rng.choice(3, 120)],
+        "tags": (rng.random((120, 2)) < 0.3).astype(int),
+        "count": rng.integers(0, 5, 120).astype(float),  # whole numbers: labels unless given as regression
+        "price": rng.normal(size=120),
     }
-    clf = WeightedKerasClassifier(target_kind={"count": "regression"}, epochs=1, random_state=0).fit(X, y)
+    return X, y
+
+
+#: class weights for every classification kind, flat metrics for every output
+EVERY_KIND = dict(
+    target_kind={"count": "regression"},
+    class_weight={"colour": "balanced", "onehot": {0: 3.0}, "tags": [{1: 2.0}, {0: 0.5, 1: 4.0}]},
+    metrics=["accuracy"], epochs=2, hidden_layer_sizes=(8,), random_state=0,
+)
+
+
+@pytest.fixture(scope="module")
+def every_kind():
+    X, y = _every_kind_data()
+    return WeightedKerasClassifier(**EVERY_KIND).fit(X, y), X, y
+
+
+def test_kinds_detected_or_given_per_output(every_kind):
+    clf, X, y = every_kind
     assert clf.target_kind_ == {
         "colour": "multiclass", "onehot": "onehot", "tags": "multilabel", "count": "regression", "price": "regression",
     }
@@ -383,5 +410,161 @@ def test_kinds_detected_or_given_per_output():
     pred = clf.predict(X[:5])
     assert set(pred["colour"].tolist()) <= {"red", "green", "blue"}
     assert pred["onehot"].sum(axis=1).tolist() == [1] * 5 and pred["count"].dtype.kind == "f"
-    auto = WeightedKerasClassifier(epochs=1, random_state=0).fit(X, {"count": y["count"]})
-    assert auto.target_kind_ == {"count": "multiclass"}
+    # whole-number floats are labels unless target_kind says regression
+    assert TargetEncoder().fit({"count": y["count"]}).kind_ == {"count": "multiclass"}
+
+
+# --------------------------------------------------------------------------- #
+# target_kind as one str for a y given per output
+# --------------------------------------------------------------------------- #
+def test_one_target_kind_str_applies_to_every_output_that_fits_it():
+    _, y = make_data(50, 0)
+    both = {"a": y["level"], "b": y["level"][::-1].copy()}
+    assert TargetEncoder("ordinal").fit(both).kind_ == {"a": "ordinal", "b": "ordinal"}
+    floats = {"a": y["price"], "b": np.arange(50.0)}
+    assert TargetEncoder("regression").fit(floats).kind_ == {"a": "regression", "b": "regression"}
+
+
+SHARED_KIND_BAD = [
+    ("ordinal", lambda y: y, r"target_kind='ordinal' applies to every output of y, but y\['price'\] does not fit"),
+    ("binary", lambda y: {"risk": y["risk"], "level": y["level"]},
+     r"target_kind='binary' applies to every output of y, but y\['level'\] does not fit"),
+    ("multioutput", lambda y: y, r"target_kind='multioutput' is not accepted for y given per output"),
+    ("colour", lambda y: y, r"target_kind='colour' is not accepted for y given per output"),
+]
+
+
+@pytest.mark.parametrize("kind, pick, match", SHARED_KIND_BAD, ids=[b[0] for b in SHARED_KIND_BAD])
+def test_one_target_kind_str_that_does_not_fit_every_output_is_refused_before_building(kind, pick, match,
+                                                                                     monkeypatch):
+    X, y = _small()
+    built = []
+    monkeypatch.setattr(WeightedKerasClassifier, "_build_default_model", lambda self, *a: built.append(1))
+    with pytest.raises(ValueError, match=match) as info:
+        WeightedKerasClassifier(target_kind=kind, epochs=1).fit(X, pick(y))
+    assert "target_kind={" in str(info.value) and built == []  # says how to give it per output
+
+
+# --------------------------------------------------------------------------- #
+# partial_fit and warm_start with a y given per output
+# --------------------------------------------------------------------------- #
+def _weights(clf):
+    return [v.numpy().copy() for v in clf.model_.weights]
+
+
+def test_partial_fit_with_dict_y_trains_on_the_same_model_and_keeps_classes_and_class_weights(data):
+    X, y, _, _ = data
+    cw = {"risk": {"high": 4.0}, "level": {3: 2.0}}
+    clf = WeightedKerasClassifier(class_weight=cw, target_kind=KINDS, **dict(FAST, epochs=5))
+    clf.partial_fit(X[:200], {k: v[:200] for k, v in y.items()})
+    model, classes, before = clf.model_, clf.classes_, _weights(clf)
+    expected = {"risk": {"high": 4.0, "low": 1.0}, "level": {0: 1.0, 1: 1.0, 2: 1.0, 3: 2.0}, "price": None}
+    assert clf.class_weight_ == expected and clf.current_epoch == 1  # one epoch per call
+    # a batch without the rare class: classes and class weights stay those of the first call
+    rows = np.flatnonzero(y["risk"][200:] == "low")[:150] + 200
+    clf.partial_fit(X[rows], {k: v[rows] for k, v in y.items()})
+    assert clf.model_ is model and clf.current_epoch == 2
+    assert clf.class_weight_ == expected and clf.classes_["risk"].tolist() == classes["risk"].tolist()
+    assert any(not np.allclose(a, b) for a, b in zip(before, _weights(clf)))  # it trained
+    # "balanced" per output is refused, as for a single output
+    with pytest.raises(ValueError, match="not supported by partial_fit"):
+        clf.set_params(class_weight={"risk": "balanced"}).partial_fit(X[:50], {k: v[:50] for k, v in y.items()})
+
+
+def _changed(y):
+    """Per-output y that differ from the first fit in structure or in the kind of one output."""
+    return [
+        ("an output left out", {"risk": y["risk"], "level": y["level"]},
+         r"y has outputs \['risk', 'level'\], but the estimator was fitted on a dict with outputs"),
+        ("an output renamed", {"risk": y["risk"], "level": y["level"], "cost": y["price"]},
+         r"y has outputs \['risk', 'level', 'cost'\]"),
+        ("a list for a dict", list(y.values()), r"y has 3 outputs \(a list\), but the estimator was fitted on a dict"),
+        ("one array for a dict", y["risk"], "this estimator was fitted on y per output"),
+        ("ordinal output as levels", dict(y, level=y["level"].sum(axis=1)),
+         r"y\['level'\] was fitted as kind 'ordinal', shape \(n_samples, 3\).*needs a 2-D target"),
+        ("labels output one-hot", dict(y, risk=np.eye(2)[(y["risk"] == "high").astype(int)]),
+         r"y\['risk'\] was fitted as kind 'binary'.*needs a 1-D target"),
+        ("regression output 2-D", dict(y, price=np.column_stack([y["price"], y["price"]])),
+         r"y\['price'\] was fitted as kind 'regression'.*expected \(n_samples,\)"),
+        ("regression output of strings", dict(y, price=y["risk"]), r"y\['price'\] .*must be numeric"),
+    ]
+
+
+def test_partial_fit_and_warm_start_refuse_a_y_unlike_the_first_fit_before_training(data):
+    X, y, _, _ = data
+    X, y = X[:100], {k: v[:100] for k, v in y.items()}
+    clf = WeightedKerasClassifier(class_weight={"risk": {"high": 4.0}}, target_kind=KINDS, **FAST)
+    clf.partial_fit(X, y)
+    before, history = _weights(clf), copy.deepcopy(clf.history_)
+    warm = clf.get_params()
+    for name, changed, match in _changed(y):
+        with pytest.raises(ValueError, match=match):
+            clf.partial_fit(X, changed)
+        with pytest.raises(ValueError, match=match):  # a warm start checks the same way
+            clf.set_params(warm_start=True).fit(X, changed)
+        clf.set_params(**warm)
+        assert clf.history_ == history, name
+        assert all(np.array_equal(a, b) for a, b in zip(before, _weights(clf))), name  # nothing trained
+
+
+def test_warm_start_with_list_y_continues_the_model_with_metrics_per_output(data):
+    X, y, _, _ = data
+    parts = [v[:200] for v in y.values()]
+    clf = WeightedKerasClassifier(class_weight=["balanced", None, None], target_kind=[None, "ordinal", None],
+                                  warm_start=True, metrics=["accuracy"], **dict(FAST, epochs=1))
+    clf.fit(X[:200], parts)
+    model, cw, before = clf.model_, clf.class_weight_, _weights(clf)
+    clf.fit(X[:200], parts)
+    assert clf.model_ is model and clf.class_weight_ == cw
+    assert any(not np.allclose(a, b) for a, b in zip(before, _weights(clf)))
+    # the flat metrics list went to both classification heads, plain and weighted, not to the regression head
+    assert set(clf.history_) == {
+        "loss", "output_0_loss", "output_1_loss", "output_2_loss",
+        "output_0_accuracy", "output_0_weighted_accuracy", "output_1_accuracy", "output_1_weighted_accuracy",
+    }
+
+
+# --------------------------------------------------------------------------- #
+# metrics and predict_proba_prior per output
+# --------------------------------------------------------------------------- #
+def test_flat_metrics_list_goes_to_every_classification_output(every_kind):
+    clf, X, y = every_kind
+    names = ("colour", "onehot", "tags")
+    assert {f"{k}_{m}" for k in names for m in ("accuracy", "weighted_accuracy")} <= set(clf.history_)
+    assert not {k for k in clf.history_ if k.startswith(("count_", "price_")) and not k.endswith("_loss")}
+    # "accuracy" of a multi-label output is the share of labels right (not categorical accuracy)
+    got = clf.model_.evaluate(X, clf.target_encoder_.to_model(clf.target_encoder_.transform(y)),
+                              batch_size=120, verbose=0, return_dict=True)
+    tags = clf.predict_proba(X)["tags"] > 0.5
+    assert got["tags_accuracy"] == pytest.approx(np.mean(tags == y["tags"]), abs=1e-6)
+    assert got["colour_accuracy"] == pytest.approx(np.mean(clf.predict(X)["colour"] == y["colour"]), abs=1e-6)
+
+
+def test_predict_proba_prior_corrects_each_classification_output_with_its_own_weights(every_kind, models, data):
+    clf, X, _ = every_kind
+    proba, prior = clf.predict_proba(X), clf.predict_proba_prior(X)
+    assert list(prior) == list(proba)
+    cw, classes = clf.class_weight_, clf.classes_
+    for k in ("colour", "onehot"):  # softmax outputs: rows sum to 1, weights undone
+        assert_allclose(prior[k], unweight_proba(proba[k], [cw[k][c] for c in classes[k].tolist()]))
+        assert_allclose(prior[k].sum(axis=1), 1.0)
+    assert not np.allclose(prior["colour"], proba["colour"])
+    assert_allclose(prior["tags"], unweight_proba(proba["tags"], cw["tags"]))
+    assert np.all(prior["tags"][:, 1] < proba["tags"][:, 1])  # label 1 was up-weighted 4 / 0.5
+    for k in ("count", "price"):  # regression outputs: as predicted
+        assert_array_equal(prior[k], proba[k])
+    # binary output corrected; an ordinal output without class weights as predicted
+    balanced, X_test = models["balanced"], data[2][:100]
+    proba, prior = balanced.predict_proba(X_test), balanced.predict_proba_prior(X_test)
+    risk_w = [balanced.class_weight_["risk"][c] for c in balanced.classes_["risk"].tolist()]
+    assert_allclose(prior["risk"], unweight_proba(proba["risk"], risk_w))
+    assert prior["risk"][:, 0].mean() < proba["risk"][:, 0].mean()  # less mass on the up-weighted "high"
+    assert_array_equal(prior["level"], proba["level"])
+    assert_array_equal(prior["price"], proba["price"])
+
+
+def test_predict_proba_prior_refuses_an_ordinal_output_trained_with_class_weights(models, data):
+    clf = copy.copy(models["none"])  # a shallow copy: the shared model's attributes are not changed
+    clf.class_weight_ = dict(clf.class_weight_, level={0: 1.0, 1: 1.0, 2: 1.0, 3: 5.0})
+    with pytest.raises(ValueError, match="cannot undo the class weights of output 'level' \\(kind 'ordinal'"):
+        clf.predict_proba_prior(data[2][:5])
