@@ -13,6 +13,7 @@ from sklearn.exceptions import NotFittedError
 
 from ._backend import keras, prediction_rng_guard, quiet, released_with, seed_from, seeded
 from ._checks import check_sample_weight, check_X, check_y, n_rows
+from ._predict import can_predict_on_batch, predict_args, predict_batch_size, predict_in_batches
 from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
 from .model import build_mlp
 from .splits import split_rows
@@ -566,9 +567,30 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     # prediction and probabilities
     # ------------------------------------------------------------------ #
     def _predict_raw(self, X, **kwargs):
-        """Run by SciKeras's ``predict``/``predict_proba``; quiet when ``verbose=0``."""
+        """Run by SciKeras's ``predict``/``predict_proba`` (and so by ``score``
+        and ``predict_proba_prior``); quiet when ``verbose=0``.
+
+        The batch size is ``batch_size`` given to the call, else
+        ``predict__batch_size``, else one picked from the row size and a memory
+        budget (see :mod:`skweight._predict`): the training ``batch_size`` is not
+        used for inference, which keeps no gradients.  Without predict callbacks
+        or a progress bar the batches go through ``predict_on_batch``.
+        """
+        if not self.initialized_:
+            raise NotFittedError("Estimator needs to be fit before `predict` can be called")
+        X, _ = self._validate_data(X=X, y=None)
+        X = self.feature_encoder_.transform(X)
+        pred_args = predict_args(self.get_params(), self._predict_kwargs)
+        pred_args["callbacks"] = self._predict_callbacks
+        pred_args.update(kwargs)
+        if pred_args["batch_size"] is None:
+            pred_args["batch_size"] = predict_batch_size(X, self.model_)
+        elif pred_args["batch_size"] == -1:
+            pred_args["batch_size"] = max(1, n_rows(X))
         with quiet(not self.verbose), prediction_rng_guard():
-            return super()._predict_raw(X, **kwargs)
+            if can_predict_on_batch(X, pred_args):
+                return predict_in_batches(self.model_, X, pred_args["batch_size"])
+            return self.model_.predict(x=X, **pred_args)
 
     def predict(self, X, **kwargs):
         """Class labels for ``X`` (in the layout of ``y``); ``NotFittedError`` before ``fit``."""
