@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from ._backend import keras, prediction_rng_guard, quiet, released_with, seed_from, seeded
+from ._backend import collecting_dead_models, keras, prediction_rng_guard, quiet, released_with, seed_from, seeded
 from ._checks import check_sample_weight, check_X, check_y, n_rows
 from ._predict import can_predict_on_batch, predict_args, predict_batch_size, predict_in_batches
 from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
@@ -255,7 +255,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         _require_y(y, type(self).__name__)
         sw = check_sample_weight(sample_weight, n_rows(X))
         warm = self.warm_start and self.initialized_
-        with self._all_or_nothing(warm), quiet(not self.verbose):
+        with collecting_dead_models(), self._all_or_nothing(warm), quiet(not self.verbose):
             if not warm:
                 self.classes_ = None  # read by ``target_encoder``: classes come from this y
             self._pending_checks = {"sample_weight": sw}
@@ -283,7 +283,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 "and pass them: set_params(class_weight=weights)."
             )
         sw = check_sample_weight(sample_weight, n_rows(X))
-        with self._all_or_nothing(self.initialized_), quiet(not self.verbose):
+        with collecting_dead_models(), self._all_or_nothing(self.initialized_), quiet(not self.verbose):
             if not self.initialized_:
                 self.classes_ = classes
             self._in_partial_fit = True
