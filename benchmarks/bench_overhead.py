@@ -206,7 +206,7 @@ class _StepTimer:
         return StepTimer()
 
 
-def step_times(X, y, repeats):
+def step_times(X, y, repeats, warmup=1):
     """Median Keras step time, plain Keras against skweight (one epoch each,
     interleaved, both with the same timing callback)."""
     import statistics
@@ -231,8 +231,9 @@ def step_times(X, y, repeats):
 
     import keras
 
-    _common.interleaved({BASELINE: plain, "skweight": skw}, repeats, warmup=1, before_each=keras.backend.clear_session)
-    out = {k: {"median_step_us": 1e6 * statistics.median(v[1:])} for k, v in medians.items()}
+    _common.interleaved({BASELINE: plain, "skweight": skw}, repeats, warmup=warmup,
+                        before_each=keras.backend.clear_session)
+    out = {k: {"median_step_us": 1e6 * statistics.median(v[warmup:])} for k, v in medians.items()}
     out["skweight"]["ratio"] = out["skweight"]["median_step_us"] / out[BASELINE]["median_step_us"]
     return out
 
@@ -365,7 +366,7 @@ def run(args):
         for v in entry["own_time"].values():
             v["fit_share_of_baseline"] = v["fit_median_s"] / fit_base
         if args.profile:
-            entry["step_time"] = step_times(X, y, repeats=2 if args.quick else 4)
+            entry["step_time"] = step_times(X, y, repeats=1 if args.quick else 4, warmup=0 if args.quick else 1)
             entry["profile"] = profile_fit(X, y, epochs)
         out["workloads"].append(entry)
         print(_fmt(entry))

@@ -87,7 +87,10 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         (``history_["accuracy"]`` and ``history_["weighted_accuracy"]``).
     epochs : int, default 20
     batch_size : int, optional
-        Keras's default (32) when None.
+        Training batch size; Keras's default (32) when None.  Prediction does
+        not use it: ``predict``, ``predict_proba`` and ``score`` pick a batch
+        from the row size and a 32 MiB budget (up to 65,536 rows), unless
+        ``predict__batch_size`` (or ``batch_size`` given to the call) is set.
     validation_split : float, default 0.0
         Fraction of the rows held out for validation, split stratified and
         shuffled (seeded by ``random_state``); the validation rows are weighted

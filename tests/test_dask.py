@@ -303,3 +303,19 @@ def test_partial_fit_blocks_refuses_in_memory_data_and_bad_epochs(data):
         partial_fit_blocks(WeightedKerasClassifier(), X, y)
     with pytest.raises(ValueError, match="epochs=0 must be a positive int"):
         partial_fit_blocks(WeightedKerasClassifier(), da.from_array(X), _dask_labels(y), epochs=0)
+
+
+def test_dask_ml_incremental_drives_partial_fit_with_weights_resolved_once(data):
+    pytest.importorskip("dask_ml")
+    import dask
+    from dask_ml.wrappers import Incremental
+
+    from skweight import class_weights
+
+    X, y = data
+    weights = class_weights(_dask_labels(y))
+    with dask.config.set(scheduler="synchronous"):
+        inc = Incremental(WeightedKerasClassifier(class_weight=weights, hidden_layer_sizes=(8,), random_state=0))
+        inc.fit(da.from_array(X, chunks=(60, 8)), _dask_labels(y), classes=[0, 1])
+    assert inc.estimator_.current_epoch == 4  # one Keras epoch per block
+    assert inc.estimator_.class_weight_ == weights == class_weights(y)
