@@ -308,8 +308,11 @@ def released_with(model):
 # collection costs tens of milliseconds there, so it runs only once the fits
 # since the last one have taken ``GC_TIME_SHARE``-inverse times its cost: at
 # most that share of the fitting time goes to collecting.
+# Until one has been timed, a collection is assumed to cost 0.1 s: the first
+# runs after 5 s of fitting, so a single short fit never pays for one.
 GC_TIME_SHARE = 0.02
-_gc_state = {"fit_s": 0.0, "cost_s": None}
+_GC_COST_GUESS_S = 0.1
+_gc_state = {"fit_s": 0.0, "cost_s": _GC_COST_GUESS_S}
 _gc_lock = threading.Lock()
 
 
@@ -318,11 +321,10 @@ def _collect_if_due(share):
     import time
 
     with _gc_lock:
-        cost = _gc_state["cost_s"]
-        if cost is not None and _gc_state["fit_s"] * share < cost:
+        if _gc_state["fit_s"] * share < _gc_state["cost_s"]:
             return False
         _gc_state["fit_s"] = 0.0
-        _gc_state["cost_s"] = 0.0  # other threads skip while this one collects
+        _gc_state["cost_s"] = float("inf")  # other threads skip while this one collects
     start = time.perf_counter()
     gc.collect()
     with _gc_lock:

@@ -158,7 +158,7 @@ def gc_budget(monkeypatch):
     """Fresh budget bookkeeping and no automatic collections during the test."""
     from skweight import _backend
 
-    monkeypatch.setattr(_backend, "_gc_state", {"fit_s": 0.0, "cost_s": None})
+    monkeypatch.setattr(_backend, "_gc_state", {"fit_s": 0.0, "cost_s": _backend._GC_COST_GUESS_S})
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -173,7 +173,12 @@ def test_dead_models_are_collected_once_the_time_budget_allows(gc_budget):
     dead = _Cycle()
     ref = weakref.ref(dead)
     del dead
-    with backend.collecting_dead_models(share=0.02):  # first fit of the process: collects, measures the cost
+    with backend.collecting_dead_models(share=0.02):  # first fit of the process: no collection yet
+        pass
+    assert ref() is not None
+    # once the fits add up to the guessed cost / share: collected before the next fit, and the cost measured
+    backend._gc_state["fit_s"] = backend._GC_COST_GUESS_S / 0.02
+    with backend.collecting_dead_models(share=0.02):
         pass
     assert ref() is None
     cost = backend._gc_state["cost_s"]
