@@ -12,7 +12,6 @@ import numpy as np
 
 from . import weights as _w
 
-
 is_dask = _w._is_dask
 
 

@@ -72,7 +72,7 @@ def test_default_is_one_large_batch_with_keras_numbers(fitted, monkeypatch):
 
 
 def test_training_batch_size_is_not_the_prediction_batch(fitted, monkeypatch):
-    clf, X, y = fitted
+    _, X, y = fitted
     clf2 = WeightedKerasClassifier(class_weight="balanced", epochs=1, hidden_layer_sizes=(8,), batch_size=8,
                                    random_state=0).fit(X, y)
     sizes = _record_batches(monkeypatch, clf2.model_)
