@@ -36,6 +36,9 @@ import _common  # noqa: E402
 BASELINE = "keras fit(sample_weight)"
 BASE = "skweight (base)"
 PREDICT_BASELINE = "keras predict(batch_size=4096)"
+# --core: plain Keras, skweight and the earlier skweight only (a shorter run on a busy machine)
+CORE = (BASELINE, "skweight", BASE)
+CORE_PREDICT = (PREDICT_BASELINE, "keras predict()", "skweight predict_proba", "skweight (base) predict_proba")
 CANDIDATES = (
     BASELINE,
     "skweight",
@@ -338,8 +341,11 @@ def run(args):
         X, y = make_data(n, dtype)
         print(f"\n{name}: X {X.shape} {X.dtype}, classes {np.bincount(y).tolist()}, batch {BATCH}, {repeats} rounds")
         fitted = {}
+        cands = make_candidates(X, y, epochs, fitted, base)
+        if args.core:
+            cands = {k: v for k, v in cands.items() if k in CORE}
         res = _common.interleaved(
-            make_candidates(X, y, epochs, fitted, base), repeats=repeats, warmup=0 if args.quick else 1,
+            cands, repeats=repeats, warmup=0 if args.quick else 1,
             before_each=keras.backend.clear_session, log=print if args.verbose else None,
         )
         steps = {k: r["facts"].get("steps") for k, r in res.items()}
@@ -356,7 +362,8 @@ def run(args):
                         "ratio": rat[k]} for k, r in res.items()},
         }
         if args.predict:
-            pres = _common.interleaved(predict_candidates(X, fitted), repeats=max(1 if args.quick else 4, repeats),
+            pcands = {k: v for k, v in predict_candidates(X, fitted).items() if not args.core or k in CORE_PREDICT}
+            pres = _common.interleaved(pcands, repeats=max(1 if args.quick else 4, repeats),
                                        warmup=0 if args.quick else 1)
             prat = _common.ratios(pres, PREDICT_BASELINE)
             entry["predict"] = {k: {"median_s": r["median"], "times_s": r["times"], "ratio": prat[k]}
@@ -452,6 +459,8 @@ def main(argv=None):
     p.add_argument("--base", type=pathlib.Path, default=None,
                    help="also time the skweight package under this folder (e.g. a worktree of an earlier commit)")
     p.add_argument("--profile", action="store_true", help="also time Keras steps and cProfile one skweight fit")
+    p.add_argument("--core", action="store_true",
+                   help="only plain Keras, skweight and --base (no other wrappers): a shorter run")
     args = p.parse_args(argv)
     if args.wait:
         _common.wait_for_quiet(args.wait)
