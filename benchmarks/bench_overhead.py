@@ -332,6 +332,10 @@ def run(args):
     import keras
 
     workloads = QUICK if args.quick else WORKLOADS
+    if args.large_only:
+        workloads = workloads[-1:]
+    if args.epochs:
+        workloads = [(f"{n // 1000}k rows x {args.epochs} epochs", n, args.epochs, r) for _, n, _, r in workloads]
     dtype = np.dtype(args.dtype)
     base = load_base(args.base) if args.base else None
     out = {"workloads": [], "base": str(args.base) if args.base else None}
@@ -459,6 +463,8 @@ def main(argv=None):
     p.add_argument("--base", type=pathlib.Path, default=None,
                    help="also time the skweight package under this folder (e.g. a worktree of an earlier commit)")
     p.add_argument("--profile", action="store_true", help="also time Keras steps and cProfile one skweight fit")
+    p.add_argument("--large-only", action="store_true", help="only the largest workload")
+    p.add_argument("--epochs", type=int, default=None, help="epochs of every workload (default: per workload)")
     p.add_argument("--core", action="store_true",
                    help="only plain Keras, skweight and --base (no other wrappers): a shorter run")
     args = p.parse_args(argv)
