@@ -6,6 +6,10 @@ Candidates, each in its own fresh process (memory cannot be compared inside
 one process, so they run one after the other, not interleaved):
 
 * ``skweight``            -- ``WeightedKerasClassifier`` as shipped;
+* ``skweight-no-collect`` -- the same without the budgeted collection of dead
+  models (``skweight._backend.GC_TIME_SHARE = 0``), i.e. skweight 0.1;
+* ``skweight-gc-every-fit`` -- the same with a full ``gc.collect()`` before
+  every fit (``GC_TIME_SHARE = inf``), the costly alternative;
 * ``skweight-no-release`` -- the same with ``skweight._backend.released_with``
   turned off, i.e. what a fit cost before the TensorFlow gradient-registry
   leak (tensorflow/tensorflow#80895) was handled;
@@ -30,7 +34,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CANDIDATES = ("skweight", "skweight-no-release", "keras-loop")
+CANDIDATES = ("skweight", "skweight-no-collect", "skweight-gc-every-fit", "skweight-no-release", "keras-loop")
 WARMUP = 5  # cycles before the baseline RSS
 CHECKPOINTS = (5, 25, 50, 100)
 
@@ -61,7 +65,11 @@ def _cycle_factory(name):
         import skweight.classifier
 
         skweight.classifier.released_with = lambda model: nullcontext()
-    if name in ("skweight", "skweight-no-release"):
+    if name in ("skweight-no-collect", "skweight-gc-every-fit"):
+        import skweight._backend
+
+        skweight._backend.GC_TIME_SHARE = 0.0 if name == "skweight-no-collect" else float("inf")
+    if name.startswith("skweight"):
         base = WeightedKerasClassifier(**params)
 
         def cycle(X, y):

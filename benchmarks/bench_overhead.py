@@ -10,6 +10,10 @@ medians and their ratio to the baseline, ``keras.Model.fit(sample_weight=w)``.
 
     python benchmarks/bench_overhead.py            # full run (about 15 minutes on 2 cores)
     python benchmarks/bench_overhead.py --quick    # smoke run (seconds)
+    python benchmarks/bench_overhead.py --base ../wt-base --profile   # + an earlier skweight, step times, profile
+
+Prediction is timed on every workload against Keras's ``predict`` at a
+throughput batch size (4096) and at its default (32).
 
 Writes ``overhead.json`` and ``overhead.png`` into ``--out``
 (default ``benchmarks/results``).
@@ -30,6 +34,11 @@ import numpy as np  # noqa: E402
 import _common  # noqa: E402
 
 BASELINE = "keras fit(sample_weight)"
+BASE = "skweight (base)"
+PREDICT_BASELINE = "keras predict(batch_size=4096)"
+# --core: plain Keras, skweight and the earlier skweight only (a shorter run on a busy machine)
+CORE = (BASELINE, "skweight", BASE)
+CORE_PREDICT = (PREDICT_BASELINE, "keras predict()", "skweight predict_proba", "skweight (base) predict_proba")
 CANDIDATES = (
     BASELINE,
     "skweight",
@@ -80,7 +89,30 @@ def _steps(model):
     return int(model.optimizer.iterations.numpy())
 
 
-def make_candidates(X, y, epochs, fitted):
+def like_for_like(est):
+    """Turn off what the default model may add (input normalisation, early
+    stopping: parameters of skweight 0.2), so every candidate trains the same
+    network the same number of steps; works before and after they exist."""
+    params = est.get_params()
+    off = {k: False for k in ("standardize", "early_stopping") if k in params}
+    return est.set_params(**off) if off else est
+
+
+def load_base(path):
+    """The ``skweight`` package found under ``path`` (e.g. a worktree of an
+    earlier commit), imported as ``skweight_base`` next to the current one."""
+    import importlib.util
+
+    pkg = pathlib.Path(path).resolve() / "skweight"
+    spec = importlib.util.spec_from_file_location("skweight_base", pkg / "__init__.py",
+                                                  submodule_search_locations=[str(pkg)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["skweight_base"] = module
+    spec.loader.exec_module(module)
+    return module.WeightedKerasClassifier
+
+
+def make_candidates(X, y, epochs, fitted, base=None):
     import keras
     from scikeras.wrappers import KerasClassifier
 
@@ -104,10 +136,10 @@ def make_candidates(X, y, epochs, fitted):
         fitted["keras fit(class_weight)"] = model
         return {"steps": _steps(model)}
 
-    def skweight():
-        clf = WeightedKerasClassifier(model=_wrapper_model, class_weight="balanced", **fit_kw)
+    def skweight(cls=WeightedKerasClassifier, name="skweight"):
+        clf = like_for_like(cls(model=_wrapper_model, class_weight="balanced", **fit_kw))
         clf.fit(X, y)
-        fitted["skweight"] = clf
+        fitted[name] = clf
         used = [clf.class_weight_[c] for c in classes.tolist()]
         return {"steps": _steps(clf.model_), "weights_match": bool(np.allclose(used, balanced))}
 
@@ -125,34 +157,129 @@ def make_candidates(X, y, epochs, fitted):
         return {"steps": _steps(est.model_)}
 
     fns = [plain_sample_weight, skweight, plain_class_weight, scikeras, keras_wrapper]
-    return dict(zip(CANDIDATES, fns))
+    out = dict(zip(CANDIDATES, fns))
+    if base is not None:
+        out[BASE] = lambda: skweight(base, BASE)
+    return out
 
 
 def predict_candidates(X, fitted):
     """Prediction of the fitted models: probabilities from each (labels from
     the Keras wrapper, which has no ``predict_proba``; it cannot be made quiet,
-    so its progress bar is written to a buffer instead of the terminal)."""
+    so its progress bar is written to a buffer instead of the terminal).  The
+    baseline is Keras at a throughput batch size (4096); ``keras predict()``
+    is Keras's default batch of 32."""
 
     def keras_wrapper():
         with contextlib.redirect_stdout(io.StringIO()):
             return fitted["keras SKLearnClassifier"].predict(X)
 
-    return {
-        "keras predict": lambda: fitted[BASELINE].predict(X, verbose=0),
+    out = {
+        PREDICT_BASELINE: lambda: fitted[BASELINE].predict(X, batch_size=4096, verbose=0),
+        "keras predict()": lambda: fitted[BASELINE].predict(X, verbose=0),
         "skweight predict_proba": lambda: fitted["skweight"].predict_proba(X),
         "scikeras predict_proba": lambda: fitted["scikeras KerasClassifier"].predict_proba(X),
         "keras SKLearnClassifier predict": keras_wrapper,
     }
+    if BASE in fitted:
+        out["skweight (base) predict_proba"] = lambda: fitted[BASE].predict_proba(X)
+    return out
+
+
+class _StepTimer:
+    """A Keras callback factory: median wall time of a training step (from the
+    end of one batch to the end of the next), without the fixed costs of fit."""
+
+    @staticmethod
+    def make():
+        import keras
+
+        class StepTimer(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.times, self.last = [], None
+
+            def on_train_batch_end(self, batch, logs=None):
+                import time
+
+                now = time.perf_counter()
+                if self.last is not None:
+                    self.times.append(now - self.last)
+                self.last = now
+
+        return StepTimer()
+
+
+def step_times(X, y, repeats, warmup=1):
+    """Median Keras step time, plain Keras against skweight (one epoch each,
+    interleaved, both with the same timing callback)."""
+    import statistics
+
+    from skweight import WeightedKerasClassifier
+
+    classes, counts = np.unique(y, return_counts=True)
+    w = (len(y) / (len(classes) * counts)).astype(np.float32)[np.searchsorted(classes, y)]
+    medians = {}
+
+    def plain():
+        timer = _StepTimer.make()
+        build(X.shape[1], len(classes)).fit(X, y, sample_weight=w, epochs=1, batch_size=BATCH, verbose=0,
+                                            callbacks=[timer])
+        medians.setdefault(BASELINE, []).append(statistics.median(timer.times))
+
+    def skw():
+        timer = _StepTimer.make()
+        like_for_like(WeightedKerasClassifier(model=_wrapper_model, class_weight="balanced", epochs=1,
+                                              batch_size=BATCH, callbacks=[timer])).fit(X, y)
+        medians.setdefault("skweight", []).append(statistics.median(timer.times))
+
+    import keras
+
+    _common.interleaved({BASELINE: plain, "skweight": skw}, repeats, warmup=warmup,
+                        before_each=keras.backend.clear_session)
+    out = {k: {"median_step_us": 1e6 * statistics.median(v[warmup:])} for k, v in medians.items()}
+    out["skweight"]["ratio"] = out["skweight"]["median_step_us"] / out[BASELINE]["median_step_us"]
+    return out
+
+
+def profile_fit(X, y, epochs):
+    """cProfile of one skweight fit: time inside ``keras.Model.fit`` against
+    time in skweight, SciKeras and scikit-learn outside it."""
+    import cProfile
+    import pstats
+
+    import keras
+
+    from skweight import WeightedKerasClassifier
+
+    est = like_for_like(WeightedKerasClassifier(model=_wrapper_model, class_weight="balanced", epochs=epochs,
+                                                batch_size=BATCH))
+    keras.backend.clear_session()
+    prof = cProfile.Profile()
+    prof.enable()
+    est.fit(X, y)
+    prof.disable()
+    stats = pstats.Stats(prof).stats
+    total = max(v[3] for k, v in stats.items() if k[2] == "fit" and "skweight" in k[0])
+    keras_fit = max(v[3] for k, v in stats.items() if k[2] == "fit" and "/trainer.py" in k[0])
+    build_s = max((v[3] for k, v in stats.items() if k[2] == "_build_keras_model" and "scikeras" in k[0]), default=0.0)
+    ours = sorted(((v[3], f"{pathlib.Path(k[0]).parent.name}/{pathlib.Path(k[0]).name}:{k[2]}")
+                   for k, v in stats.items()
+                   if any(s in k[0] for s in ("skweight", "scikeras", "sklearn")) and "/trainer.py" not in k[0]),
+                  reverse=True)
+    top = [{"function": name, "cumulative_s": c} for c, name in ours if c < total * 0.999][:12]
+    return {"total_s": total, "keras_fit_s": keras_fit, "model_build_s": build_s,
+            "outside_keras_fit_s": total - keras_fit, "outside_share": (total - keras_fit) / total,
+            "outside_excluding_build_s": total - keras_fit - build_s, "top_outside": top}
 
 
 class _StubbedFit:
-    """Within the block ``keras.Model.fit``/``predict`` return at once, so only
+    """Within the block ``keras.Model.fit``/``predict``/``predict_on_batch`` return at once, so only
     the wrappers' own work (validation, encoding, weights) is timed."""
 
     def __enter__(self):
         import keras
 
-        self.saved = keras.Model.fit, keras.Model.predict
+        self.saved = keras.Model.fit, keras.Model.predict, keras.Model.predict_on_batch
 
         class _History:
             history = {"loss": [0.0]}
@@ -163,13 +290,16 @@ class _StubbedFit:
         def predict(model, x=None, **kw):
             return np.full((len(x), model.outputs[0].shape[-1]), 1.0 / model.outputs[0].shape[-1], np.float32)
 
-        keras.Model.fit, keras.Model.predict = fit, predict
+        def predict_on_batch(model, x):
+            return predict(model, x)
+
+        keras.Model.fit, keras.Model.predict, keras.Model.predict_on_batch = fit, predict, predict_on_batch
         return self
 
     def __exit__(self, *exc):
         import keras
 
-        keras.Model.fit, keras.Model.predict = self.saved
+        keras.Model.fit, keras.Model.predict, keras.Model.predict_on_batch = self.saved
         return False
 
 
@@ -202,16 +332,24 @@ def run(args):
     import keras
 
     workloads = QUICK if args.quick else WORKLOADS
+    if args.large_only:
+        workloads = workloads[-1:]
+    if args.epochs:
+        workloads = [(f"{n // 1000}k rows x {args.epochs} epochs", n, args.epochs, r) for _, n, _, r in workloads]
     dtype = np.dtype(args.dtype)
-    out = {"workloads": []}
+    base = load_base(args.base) if args.base else None
+    out = {"workloads": [], "base": str(args.base) if args.base else None}
     for name, n, epochs, repeats in workloads:
         if args.repeats:
             repeats = args.repeats
         X, y = make_data(n, dtype)
         print(f"\n{name}: X {X.shape} {X.dtype}, classes {np.bincount(y).tolist()}, batch {BATCH}, {repeats} rounds")
         fitted = {}
+        cands = make_candidates(X, y, epochs, fitted, base)
+        if args.core:
+            cands = {k: v for k, v in cands.items() if k in CORE}
         res = _common.interleaved(
-            make_candidates(X, y, epochs, fitted), repeats=repeats, warmup=0 if args.quick else 1,
+            cands, repeats=repeats, warmup=0 if args.quick else 1,
             before_each=keras.backend.clear_session, log=print if args.verbose else None,
         )
         steps = {k: r["facts"].get("steps") for k, r in res.items()}
@@ -223,22 +361,43 @@ def run(args):
         entry = {
             "name": name, "rows": n, "features": N_FEATURES, "epochs": epochs, "batch_size": BATCH,
             "steps": steps[BASELINE], "repeats": repeats, "x_dtype": str(dtype),
+            "loadavg": list(__import__("os").getloadavg()),
             "fit": {k: {"median_s": r["median"], "min_s": r["min"], "max_s": r["max"], "times_s": r["times"],
                         "ratio": rat[k]} for k, r in res.items()},
         }
-        if args.predict and n == max(w[1] for w in workloads):
-            pres = _common.interleaved(predict_candidates(X, fitted), repeats=1 if args.quick else max(3, repeats // 2),
+        if args.predict:
+            pcands = {k: v for k, v in predict_candidates(X, fitted).items() if not args.core or k in CORE_PREDICT}
+            pres = _common.interleaved(pcands, repeats=max(1 if args.quick else 4, repeats),
                                        warmup=0 if args.quick else 1)
-            prat = _common.ratios(pres, "keras predict")
+            prat = _common.ratios(pres, PREDICT_BASELINE)
             entry["predict"] = {k: {"median_s": r["median"], "times_s": r["times"], "ratio": prat[k]}
                                 for k, r in pres.items()}
         entry["own_time"] = own_time(X, y, epochs, repeats=3 if args.quick else 21)
-        base = entry["fit"][BASELINE]["median_s"]
+        fit_base = entry["fit"][BASELINE]["median_s"]
         for v in entry["own_time"].values():
-            v["fit_share_of_baseline"] = v["fit_median_s"] / base
+            v["fit_share_of_baseline"] = v["fit_median_s"] / fit_base
+        if args.profile:
+            entry["step_time"] = step_times(X, y, repeats=1 if args.quick else 4, warmup=0 if args.quick else 1)
+            entry["profile"] = profile_fit(X, y, epochs)
         out["workloads"].append(entry)
         print(_fmt(entry))
+    print("\n" + _summary(out["workloads"]))
     return out
+
+
+def _summary(workloads):
+    rows = []
+    for wl in workloads:
+        row = {"workload": wl["name"], "fit skweight / keras": f"{wl['fit']['skweight']['ratio']:.3f}x"}
+        if BASE in wl["fit"]:
+            row["fit base / keras"] = f"{wl['fit'][BASE]['ratio']:.3f}x"
+        if "predict" in wl:
+            row["predict_proba / keras(4096)"] = f"{wl['predict']['skweight predict_proba']['ratio']:.3f}x"
+            if "skweight (base) predict_proba" in wl["predict"]:
+                row["base predict_proba / keras(4096)"] = f"{wl['predict']['skweight (base) predict_proba']['ratio']:.3f}x"
+        rows.append(row)
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    return "fit and predict side by side (median ratios)\n" + _common.table(rows, cols)
 
 
 def _fmt(entry):
@@ -252,7 +411,16 @@ def _fmt(entry):
     if "predict" in entry:
         prow = [{"candidate": k, "median s": v["median_s"], "ratio": f"{v['ratio']:.3f}x"}
                 for k, v in entry["predict"].items()]
-        text += "\n\npredict on the same rows\n" + _common.table(prow, ["candidate", "median s", "ratio"])
+        text += (f"\n\npredict on the same rows (ratio to {PREDICT_BASELINE})\n"
+                 + _common.table(prow, ["candidate", "median s", "ratio"]))
+    if "step_time" in entry:
+        st = entry["step_time"]
+        text += (f"\n\nmedian Keras step: plain {st[BASELINE]['median_step_us']:.0f} us, skweight "
+                 f"{st['skweight']['median_step_us']:.0f} us ({st['skweight']['ratio']:.3f}x)")
+    if "profile" in entry:
+        pr = entry["profile"]
+        text += (f"\nprofile of one skweight fit: {pr['total_s']:.3f} s, of which keras.Model.fit {pr['keras_fit_s']:.3f} s,"
+                 f" model building {pr['model_build_s']:.3f} s, the rest {pr['outside_excluding_build_s'] * 1e3:.1f} ms")
     return text
 
 
@@ -292,6 +460,13 @@ def main(argv=None):
     p.add_argument("--dtype", default="float32", choices=["float32", "float64"], help="dtype of X")
     p.add_argument("--no-predict", dest="predict", action="store_false", help="skip the predict comparison")
     p.add_argument("--verbose", action="store_true", help="print every timing")
+    p.add_argument("--base", type=pathlib.Path, default=None,
+                   help="also time the skweight package under this folder (e.g. a worktree of an earlier commit)")
+    p.add_argument("--profile", action="store_true", help="also time Keras steps and cProfile one skweight fit")
+    p.add_argument("--large-only", action="store_true", help="only the largest workload")
+    p.add_argument("--epochs", type=int, default=None, help="epochs of every workload (default: per workload)")
+    p.add_argument("--core", action="store_true",
+                   help="only plain Keras, skweight and --base (no other wrappers): a shorter run")
     args = p.parse_args(argv)
     if args.wait:
         _common.wait_for_quiet(args.wait)

@@ -299,3 +299,52 @@ def released_with(model):
             import weakref
 
             weakref.finalize(model, _drop_gradients, registry, added)
+
+
+# Dead Keras models are reference cycles (layers, traced functions and the
+# model point at one another), so they wait for a full cyclic collection, which
+# Python runs rarely in a process holding TensorFlow's millions of objects; a
+# search that fits model after model then holds many dead ones at once.  A full
+# collection costs tens of milliseconds there, so it runs only once the fits
+# since the last one have taken ``GC_TIME_SHARE``-inverse times its cost: at
+# most that share of the fitting time goes to collecting.
+# Until one has been timed, a collection is assumed to cost 0.1 s: the first
+# runs after 5 s of fitting, so a single short fit never pays for one.
+GC_TIME_SHARE = 0.02
+_GC_COST_GUESS_S = 0.1
+_gc_state = {"fit_s": 0.0, "cost_s": _GC_COST_GUESS_S}
+_gc_lock = threading.Lock()
+
+
+def _collect_if_due(share):
+    import gc
+    import time
+
+    with _gc_lock:
+        if _gc_state["fit_s"] * share < _gc_state["cost_s"]:
+            return False
+        _gc_state["fit_s"] = 0.0
+        _gc_state["cost_s"] = float("inf")  # other threads skip while this one collects
+    start = time.perf_counter()
+    gc.collect()
+    with _gc_lock:
+        _gc_state["cost_s"] = time.perf_counter() - start
+    return True
+
+
+@contextmanager
+def collecting_dead_models(share=None):
+    """Around a fit: first free the models earlier fits left for the cyclic
+    collector, when the time budget allows (see ``GC_TIME_SHARE``), then count
+    the fit's time towards the next collection.  ``share=0`` turns it off."""
+    import time
+
+    share = GC_TIME_SHARE if share is None else share
+    if share > 0:
+        _collect_if_due(share)
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_state["fit_s"] += time.perf_counter() - start

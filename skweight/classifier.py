@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from ._backend import prediction_rng_guard, quiet, released_with, seed_from, seeded
+from ._backend import collecting_dead_models, prediction_rng_guard, quiet, released_with, seed_from, seeded
 from ._checks import check_output_sample_weight, check_outputs, check_sample_weight, check_X, check_y, n_rows, n_rows_of
 from .compose import (
     ComposedTargetEncoder,
@@ -22,6 +22,7 @@ from .compose import (
     dense,
     weights_for_encoded,
 )
+from ._predict import can_predict_on_batch, predict_args, predict_batch_size, predict_in_batches
 from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
 from .metrics import per_output_metrics
 from .model import build_mlp
@@ -107,7 +108,10 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         dict keyed by output name chooses per output.
     epochs : int, default 20
     batch_size : int, optional
-        Keras's default (32) when None.
+        Training batch size; Keras's default (32) when None.  Prediction does
+        not use it: ``predict``, ``predict_proba`` and ``score`` pick a batch
+        from the row size and a 32 MiB budget (up to 65,536 rows), unless
+        ``predict__batch_size`` (or ``batch_size`` given to the call) is set.
     validation_split : float, default 0.0
         Fraction of the rows held out for validation, split stratified and
         shuffled (seeded by ``random_state``); the validation rows are weighted
@@ -287,7 +291,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         _require_y(y, type(self).__name__)
         sw = _check_weights(sample_weight, X, y)
         warm = self.warm_start and self.initialized_
-        with self._all_or_nothing(warm), quiet(not self.verbose):
+        with collecting_dead_models(), self._all_or_nothing(warm), quiet(not self.verbose):
             if not warm:
                 self.classes_ = None  # read by ``target_encoder``: classes come from this y
             self._pending_checks = {"sample_weight": sw}
@@ -319,7 +323,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 "and pass them: set_params(class_weight=weights)."
             )
         sw = _check_weights(sample_weight, X, y)
-        with self._all_or_nothing(self.initialized_), quiet(not self.verbose):
+        with collecting_dead_models(), self._all_or_nothing(self.initialized_), quiet(not self.verbose):
             if not self.initialized_:
                 self.classes_ = classes
             self._in_partial_fit = True
@@ -716,9 +720,30 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     # prediction and probabilities
     # ------------------------------------------------------------------ #
     def _predict_raw(self, X, **kwargs):
-        """Run by SciKeras's ``predict``/``predict_proba``; quiet when ``verbose=0``."""
+        """Run by SciKeras's ``predict``/``predict_proba`` (and so by ``score``
+        and ``predict_proba_prior``); quiet when ``verbose=0``.
+
+        The batch size is ``batch_size`` given to the call, else
+        ``predict__batch_size``, else one picked from the row size and a memory
+        budget (see :mod:`skweight._predict`): the training ``batch_size`` is not
+        used for inference, which keeps no gradients.  Without predict callbacks
+        or a progress bar the batches go through ``predict_on_batch``.
+        """
+        if not self.initialized_:
+            raise NotFittedError("Estimator needs to be fit before `predict` can be called")
+        X, _ = self._validate_data(X=X, y=None)
+        X = self.feature_encoder_.transform(X)
+        pred_args = predict_args(self.get_params(), self._predict_kwargs)
+        pred_args["callbacks"] = self._predict_callbacks
+        pred_args.update(kwargs)
+        if pred_args["batch_size"] is None:
+            pred_args["batch_size"] = predict_batch_size(X, self.model_)
+        elif pred_args["batch_size"] == -1:
+            pred_args["batch_size"] = max(1, n_rows(X))
         with quiet(not self.verbose), prediction_rng_guard():
-            return super()._predict_raw(X, **kwargs)
+            if can_predict_on_batch(X, pred_args):
+                return predict_in_batches(self.model_, X, pred_args["batch_size"])
+            return self.model_.predict(x=X, **pred_args)
 
     def predict(self, X, **kwargs):
         """Class labels for ``X`` (in the layout of ``y``); ``NotFittedError`` before ``fit``."""

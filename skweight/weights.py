@@ -612,6 +612,11 @@ def _expand(t, table, dtype):
     return out.reshape(t.y.shape) if t.kind == "sequence" else out
 
 
+def _is_dask(y):
+    """A Dask array, DataFrame or Series (duck-typed: Dask is never imported here)."""
+    return callable(getattr(y, "__dask_graph__", None)) and not isinstance(y, type)
+
+
 def _check_dtype(dtype):
     try:
         dt = np.dtype(dtype)
@@ -631,7 +636,9 @@ def class_weights(y, class_weight="balanced", *, kind=None, padding_label=None, 
     Parameters
     ----------
     y : array-like, list of arrays or dict of arrays
-        Target of any kind in :data:`KINDS`.
+        Target of any kind in :data:`KINDS`.  A Dask array of 1-D labels or a
+        Dask DataFrame column is counted in one distributed pass (only the
+        per-block counts reach this process; ``y`` is never materialised).
     class_weight : None, "balanced", dict, list or dict of specs
         ``"balanced"`` gives class ``c`` the weight
         ``n_samples / (n_classes * count(c))``, as scikit-learn does.  A dict
@@ -670,6 +677,10 @@ def class_weights(y, class_weight="balanced", *, kind=None, padding_label=None, 
     >>> class_weights([[1, 1, 0], [2, 0, 0]], kind="sequence", padding_label=0)
     {0: 0.0, 1: 0.75, 2: 1.5}
     """
+    if _is_dask(y):
+        from . import _dask
+
+        return _dask.class_weights(y, class_weight, kind, padding_label, classes)
     return _resolve(_read(y, kind), class_weight, padding_label, classes)[0]
 
 
@@ -686,6 +697,8 @@ def sample_weights(y, class_weight="balanced", *, kind=None, padding_label=None,
     Returns
     -------
     ndarray or list or dict
+        For a Dask target (1-D labels), a lazy Dask array (or Dask Series) of
+        weights computed block by block, after one pass for the class counts.
         ``(n,)`` for binary, multiclass, one-hot and ordinal targets and for a
         2-D multi-output array (the product over columns, as
         :func:`sklearn.utils.class_weight.compute_sample_weight` gives);
@@ -705,6 +718,10 @@ def sample_weights(y, class_weight="balanced", *, kind=None, padding_label=None,
            [1.        , 0.66666667]])
     """
     dtype = _check_dtype(dtype)
+    if _is_dask(y):
+        from . import _dask
+
+        return _dask.sample_weights(y, class_weight, kind, padding_label, classes, dtype)
     t = _read(y, kind)
     return _expand(t, _resolve(t, class_weight, padding_label, classes)[1], dtype)
 

@@ -35,7 +35,7 @@ def _load(path):
 
 def test_bench_overhead_quick(tmp_path):
     out = _run("bench_overhead.py", tmp_path)
-    assert "skweight" in out
+    assert "skweight" in out and "fit and predict side by side" in out
     data = _load(tmp_path / "overhead.json")
     assert data["baseline"] == "keras fit(sample_weight)"
     assert len(data["workloads"]) == 2
@@ -47,8 +47,23 @@ def test_bench_overhead_quick(tmp_path):
         for cand in wl["fit"].values():
             assert cand["median_s"] > 0 and cand["ratio"] > 0 and len(cand["times_s"]) == wl["repeats"]
         assert wl["steps"] == wl["epochs"] * -(-wl["rows"] // wl["batch_size"])
-    assert "predict" in data["workloads"][-1]
+        # prediction on every workload, against Keras at batch 4096
+        assert wl["predict"]["keras predict(batch_size=4096)"]["ratio"] == pytest.approx(1.0)
+        assert {"skweight predict_proba", "scikeras predict_proba", "keras predict()"} <= set(wl["predict"])
     assert (tmp_path / "overhead.png").stat().st_size > 0
+
+
+def test_bench_overhead_quick_base_and_profile(tmp_path):
+    # the checkout itself stands in for an earlier skweight under --base
+    _run("bench_overhead.py", tmp_path, "--base", str(ROOT), "--profile", "--core", "--large-only", "--no-plot")
+    data = _load(tmp_path / "overhead.json")
+    (wl,) = data["workloads"]
+    assert set(wl["fit"]) == {"keras fit(sample_weight)", "skweight", "skweight (base)"}
+    assert set(wl["predict"]) == {"keras predict(batch_size=4096)", "keras predict()", "skweight predict_proba",
+                                  "skweight (base) predict_proba"}
+    assert wl["step_time"]["skweight"]["median_step_us"] > 0
+    prof = wl["profile"]
+    assert 0 < prof["keras_fit_s"] < prof["total_s"] and prof["outside_excluding_build_s"] >= 0
 
 
 def test_bench_memory_fit_quick(tmp_path):
@@ -74,3 +89,17 @@ def test_bench_quality_quick(tmp_path):
         for m in data["metrics"]:
             assert 0.0 <= r[m]["mean"] <= 1.0 and len(r[m]["folds"]) == r["folds"]
     assert (tmp_path / "quality.png").stat().st_size > 0
+
+
+def test_bench_outofcore_quick(tmp_path):
+    pytest.importorskip("distributed")
+    out = _run("bench_outofcore.py", tmp_path)
+    assert "1 epoch of training" in out
+    data = _load(tmp_path / "outofcore.json")
+    assert data["rows"] == 40_000 and data["block_rows"] == 10_000
+    # balanced weights of the generated 80 / 15 / 5 % classes, from the one pass over the Dask labels
+    weights = {int(k): v for k, v in data["class_weights"].items()}
+    assert sorted(weights) == [0, 1, 2] and weights[0] < 1 < weights[1] < weights[2]
+    # one Keras epoch over each of the 4 blocks: ceil(10,000 / 1024) steps per block
+    assert data["partial_fit_steps"] == 4 * -(-10_000 // data["batch_size"])
+    assert data["partial_fit_rows_per_s"] > 0 and data["in_memory_fit_rows_per_s"] > 0

@@ -201,3 +201,121 @@ def test_cluster_is_closed_when_the_block_raises():
     assert c.status == "closed"
     proc = psutil.Process(pids[0]) if psutil.pid_exists(pids[0]) else None
     assert proc is None or proc.status() == psutil.STATUS_ZOMBIE
+
+
+# --------------------------------------------------------------------------- #
+# data larger than memory: class weights of Dask targets, partial_fit over blocks
+# --------------------------------------------------------------------------- #
+da = pytest.importorskip("dask.array")
+
+
+def _dask_labels(y, chunks=60):
+    return da.from_array(np.asarray(y), chunks=chunks)
+
+
+def test_class_weights_of_a_dask_array_equal_the_in_memory_ones(client, data):
+    from skweight import class_weights, sample_weights
+
+    _, y = data
+    yd = _dask_labels(y)
+    assert class_weights(yd) == class_weights(y)
+    assert class_weights(yd, {1: 3}) == class_weights(y, {1: 3}) == {0: 1.0, 1: 3.0}
+    lazy = sample_weights(yd, dtype=np.float32)
+    assert isinstance(lazy, da.Array) and lazy.dtype == np.float32 and lazy.chunks == yd.chunks
+    np.testing.assert_array_equal(lazy.compute(), sample_weights(y, dtype=np.float32))
+
+
+def test_class_weights_of_a_dask_dataframe_column(client):
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    from skweight import class_weights, sample_weights
+
+    labels = np.array(["cat"] * 30 + ["dog"] * 10 + ["eel"] * 5)
+    col = dd.from_pandas(pd.DataFrame({"label": labels, "x": np.arange(45)}), npartitions=3)["label"]
+    assert class_weights(col) == class_weights(labels)
+    w = sample_weights(col)
+    assert hasattr(w, "map_partitions")
+    np.testing.assert_allclose(w.compute().to_numpy(), sample_weights(labels))
+    with pytest.raises(ValueError, match="Dask DataFrame; give one column"):
+        class_weights(col.to_frame())
+
+
+def test_dask_labels_are_counted_per_block_only(monkeypatch):
+    import dask
+
+    from skweight import _dask
+
+    seen = []
+    original = _dask._block_counts
+
+    def spy(block, name):
+        seen.append(len(block))
+        return original(block, name)
+
+    monkeypatch.setattr(_dask, "_block_counts", spy)
+    y = np.repeat([0, 1, 2], [70, 20, 10])
+    with dask.config.set(scheduler="synchronous"):
+        classes, counts = _dask.label_counts(_dask_labels(y, chunks=25))
+    assert seen == [25, 25, 25, 25]  # four blocks, never the whole array
+    assert classes.tolist() == [0, 1, 2] and counts.tolist() == [70, 20, 10]
+
+
+def test_bad_dask_targets_are_refused_with_the_reason():
+    import dask
+
+    from skweight import class_weights
+
+    with dask.config.set(scheduler="synchronous"):
+        with pytest.raises(ValueError, match=r"shape \(4, 2\).*1-D class labels"):
+            class_weights(da.zeros((4, 2), chunks=2))
+        with pytest.raises(ValueError, match="NaN"):
+            class_weights(da.from_array(np.array([0.0, 1.0, np.nan, 1.0]), chunks=2))
+        with pytest.raises(ValueError, match="kind='multilabel' is not available for a Dask target"):
+            class_weights(_dask_labels([0, 1, 1, 0], chunks=2), kind="multilabel")
+        assert class_weights(da.from_array(np.array([[0], [1], [1], [1]]), chunks=2)) == {0: 2.0, 1: 2 / 3}
+
+
+def test_partial_fit_blocks_on_a_cluster_equals_the_loop_over_numpy_blocks(client, data):
+    from skweight import class_weights
+    from skweight.blocks import partial_fit_blocks
+
+    X, y = data
+    params = dict(hidden_layer_sizes=(8,), batch_size=32, random_state=0)
+    blocked = partial_fit_blocks(
+        WeightedKerasClassifier(class_weight="balanced", **params),
+        da.from_array(X, chunks=(60, 4)), _dask_labels(y), epochs=2,
+    )
+    weights = class_weights(y)  # resolved once on all rows, not per block
+    assert blocked.class_weight == weights and blocked.class_weight_ == weights
+    assert blocked.current_epoch == 8  # 4 blocks x 2 passes, one Keras epoch each
+    local = WeightedKerasClassifier(class_weight=weights, **params)
+    for _ in range(2):
+        for start in range(0, len(y), 60):
+            local.partial_fit(X[start:start + 60], y[start:start + 60], classes=[0, 1])
+    np.testing.assert_array_equal(blocked.predict_proba(X), local.predict_proba(X))
+
+
+def test_partial_fit_blocks_refuses_in_memory_data_and_bad_epochs(data):
+    from skweight.blocks import partial_fit_blocks
+
+    X, y = data
+    with pytest.raises(TypeError, match="takes Dask collections"):
+        partial_fit_blocks(WeightedKerasClassifier(), X, y)
+    with pytest.raises(ValueError, match="epochs=0 must be a positive int"):
+        partial_fit_blocks(WeightedKerasClassifier(), da.from_array(X), _dask_labels(y), epochs=0)
+
+
+def test_dask_ml_incremental_drives_partial_fit_with_weights_resolved_once(data):
+    pytest.importorskip("dask_ml")
+    import dask
+    from dask_ml.wrappers import Incremental
+
+    from skweight import class_weights
+
+    X, y = data
+    weights = class_weights(_dask_labels(y))
+    with dask.config.set(scheduler="synchronous"):
+        inc = Incremental(WeightedKerasClassifier(class_weight=weights, hidden_layer_sizes=(8,), random_state=0))
+        inc.fit(da.from_array(X, chunks=(60, 8)), _dask_labels(y), classes=[0, 1])
+    assert inc.estimator_.current_epoch == 4  # one Keras epoch per block
+    assert inc.estimator_.class_weight_ == weights == class_weights(y)

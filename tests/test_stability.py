@@ -144,3 +144,66 @@ def test_the_release_is_tied_to_the_model():
     del est
     gc.collect()
     assert not added & _custom_gradient_names()
+
+
+class _Cycle:
+    """An object kept alive only by a reference cycle, as a dead Keras model is."""
+
+    def __init__(self):
+        self.me = self
+
+
+@pytest.fixture
+def gc_budget(monkeypatch):
+    """Fresh budget bookkeeping and no automatic collections during the test."""
+    from skweight import _backend
+
+    monkeypatch.setattr(_backend, "_gc_state", {"fit_s": 0.0, "cost_s": _backend._GC_COST_GUESS_S})
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield _backend
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def test_dead_models_are_collected_once_the_time_budget_allows(gc_budget):
+    backend = gc_budget
+    dead = _Cycle()
+    ref = weakref.ref(dead)
+    del dead
+    with backend.collecting_dead_models(share=0.02):  # first fit of the process: no collection yet
+        pass
+    assert ref() is not None
+    # once the fits add up to the guessed cost / share: collected before the next fit, and the cost measured
+    backend._gc_state["fit_s"] = backend._GC_COST_GUESS_S / 0.02
+    with backend.collecting_dead_models(share=0.02):
+        pass
+    assert ref() is None
+    cost = backend._gc_state["cost_s"]
+    assert cost > 0
+    # fits shorter than cost / share in all: the next dead cycle waits
+    backend._gc_state["fit_s"] = 0.5 * cost / 0.02
+    dead = _Cycle()
+    ref = weakref.ref(dead)
+    del dead
+    with backend.collecting_dead_models(share=0.02):
+        assert ref() is not None
+    # the fits since the last collection now add up to cost / share: collected before the next fit
+    backend._gc_state["fit_s"] = cost / 0.02 + 1.0
+    with backend.collecting_dead_models(share=0.02):
+        assert ref() is None
+    assert backend._gc_state["fit_s"] > 0  # this fit's time counts towards the next collection
+
+
+def test_share_zero_never_collects(gc_budget):
+    backend = gc_budget
+    dead = _Cycle()
+    ref = weakref.ref(dead)
+    del dead
+    with backend.collecting_dead_models(share=0):
+        pass
+    assert ref() is not None
+    gc.collect()
+    assert ref() is None
