@@ -43,6 +43,29 @@ COMMON = dict(epochs=2, batch_size=32, verbose=0, random_state=0, shuffle=True)
 PROBA_TOL = 1e-6
 
 
+@pytest.fixture(autouse=True)
+def _undo_scikeras_determinism():
+    """SciKeras's seeded fit can leave TensorFlow's op determinism switched on
+    (its nested seeding contexts each see it on and leave it); later tests in
+    the process would then run tf.data in deterministic mode, which logs to
+    stderr. Put the process back as it was after each test here."""
+    import os
+
+    try:
+        from tensorflow.python.framework import config
+    except ImportError:  # another Keras backend: nothing to restore
+        yield
+        return
+    before, env = config.is_op_determinism_enabled(), os.environ.get("TF_DETERMINISTIC_OPS")
+    yield
+    if config.is_op_determinism_enabled() != before:
+        (config.enable_op_determinism if before else config.disable_op_determinism)()
+    if env is None:
+        os.environ.pop("TF_DETERMINISTIC_OPS", None)
+    else:
+        os.environ["TF_DETERMINISTIC_OPS"] = env
+
+
 def fit_both(make, X=X, y=Y, **kw):
     """``make(base)`` returns the estimator for one wrapper class; fit both."""
     sk = make(KerasClassifier, **kw).fit(X, y)
