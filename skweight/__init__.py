@@ -2,6 +2,8 @@
 
 from .weights import (
     KINDS,
+    Balanced,
+    EffectiveNumber,
     apply_class_weights,
     class_weights,
     sample_weights,
@@ -13,6 +15,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "KINDS",
+    "Balanced",
+    "EffectiveNumber",
     "WeightedKerasClassifier",
     "apply_class_weights",
     "class_weights",

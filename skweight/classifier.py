@@ -18,7 +18,7 @@ from .model import build_mlp
 from .splits import split_rows
 from .targets import TargetEncoder
 from .plan import WeightPlan, has_balanced
-from .weights import _ACCEPTED, unweight_proba
+from .weights import _ACCEPTED, _FORMS, unweight_proba
 
 from scikeras.utils.transformers import _is_categorical_crossentropy  # noqa: E402
 from scikeras.wrappers import BaseWrapper, KerasClassifier  # noqa: E402
@@ -214,7 +214,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         cw = self.class_weight
         if isinstance(cw, str) and cw != "balanced":
             raise ValueError(f"class_weight={cw!r} is not supported; accepted: {_ACCEPTED}.")
-        if not (cw is None or isinstance(cw, (str, Mapping, list, tuple))):
+        if not (cw is None or isinstance(cw, (Mapping, list, tuple) + _FORMS)):
             raise TypeError(f"class_weight={cw!r} has type {type(cw).__name__}; accepted: {_ACCEPTED}.")
         sizes = self.hidden_layer_sizes
         if sizes is None or isinstance(sizes, numbers.Integral):
