@@ -14,7 +14,7 @@ from sklearn.exceptions import NotFittedError
 from ._backend import keras, prediction_rng_guard, quiet, released_with, seed_from, seeded
 from ._checks import check_sample_weight, check_X, check_y, n_rows
 from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
-from .model import build_mlp
+from .model import adapt_standardization, build_mlp, early_stopping_callback
 from .splits import split_rows
 from .targets import TargetEncoder
 from .plan import WeightPlan, has_balanced
@@ -30,8 +30,14 @@ _FITTED = (
     "model_", "history_", "class_weight_", "classes_", "n_classes_", "n_outputs_", "n_outputs_expected_",
     "target_kind_", "target_encoder_", "feature_encoder_", "n_features_in_", "X_shape_", "X_dtype_",
     "y_dtype_", "y_ndim_", "target_type_", "feature_names_in_", "_fit_callbacks", "_predict_callbacks",
-    "_random_state", "_resolved_codes", "_pending_checks", "_in_partial_fit",
+    "_random_state", "_resolved_codes", "_pending_checks", "_in_partial_fit", "_adapt_pending",
 )
+
+#: Most epochs a fit trains with ``epochs=None`` and early stopping.
+EPOCH_CAP = 200
+#: Epochs a fit trains with ``epochs=None`` when it does not stop early (early
+#: stopping off, or too few rows of a class for a stratified validation split).
+EPOCHS_WITHOUT_STOPPING = 50
 
 
 class _TagsRoot:
@@ -60,9 +66,12 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         ``hidden_layer_sizes``), with the output layer and loss chosen for the
         target kind.  A compiled or uncompiled ``keras.Model`` or a build
         function works as in SciKeras.
-    class_weight : None, "balanced", dict or list, default None
+    class_weight : None, "balanced", Balanced, EffectiveNumber, dict or list, default None
         ``"balanced"`` weighs class ``c`` by ``n_samples / (n_classes * count(c))``
-        over the training rows; a dict ``{label: weight}`` uses your own labels
+        over the training rows; :class:`skweight.Balanced` ``(power)`` raises
+        that to ``power`` in [0, 1] and :class:`skweight.EffectiveNumber`
+        ``(beta)`` uses Cui et al.'s effective number of samples: softer
+        weightings to grid-search.  A dict ``{label: weight}`` uses your own labels
         (missing classes weigh 1).  Multi-label targets take a list of
         ``{0: w_neg, 1: w_pos}`` dicts; multi-output targets take one spec per
         output (a list, or a dict keyed by output name).
@@ -77,6 +86,30 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         Hidden layers of the default model.
     activation : str, default "relu"
         Activation of the default model's hidden layers.
+    alpha : float, default 1e-4
+        L2 penalty ``alpha * sum(W ** 2)`` on the default model's hidden-layer
+        kernels (0 turns it off).
+    standardize : bool, default True
+        The default model standardises its inputs itself: a
+        ``keras.layers.Normalization`` layer, adapted on the training rows of
+        each fit (not the validation rows) and saved with the model, so raw,
+        unscaled features are fine.  ``False`` leaves it out.  A model of your
+        own is never changed.
+    early_stopping : "auto", bool, default "auto"
+        Stop training when the weighted validation loss has not improved for
+        ``n_iter_no_change`` epochs, and keep the weights of the best epoch.
+        ``"auto"`` stops early when ``epochs`` is None and ``callbacks`` hold
+        no ``EarlyStopping`` of your own; ``True`` also with an explicit
+        ``epochs`` (then the cap); ``False`` never.  The validation rows are
+        ``validation_split`` (or ``validation_data``) when you give them, else
+        ``validation_fraction``.  When the rows are too few to hold out a
+        validation row of every class, early stopping is skipped quietly and
+        ``epochs=None`` trains 50 epochs.  ``partial_fit`` never stops early.
+    validation_fraction : float, default 0.1
+        Share of the training rows held out (stratified, seeded) for early
+        stopping when no ``validation_split`` is given.
+    n_iter_no_change : int, default 10
+        Patience of early stopping, in epochs.
     optimizer : str or keras optimizer, default "adam"
     loss : str, keras loss or None, default None
         ``None`` picks the loss for the target kind (binary, sparse
@@ -84,7 +117,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     metrics : list, optional
         Each metric is reported plain and weighted by the class weights
         (``history_["accuracy"]`` and ``history_["weighted_accuracy"]``).
-    epochs : int, default 20
+    epochs : None or int, default None
+        ``None``: up to 200 epochs with early stopping (see ``early_stopping``).
+        An int trains exactly that many epochs (unless ``early_stopping=True``).
     batch_size : int, optional
         Keras's default (32) when None.
     validation_split : float, default 0.0
@@ -135,10 +170,15 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         padding_label=None,
         hidden_layer_sizes=(100,),
         activation="relu",
+        alpha=1e-4,
+        standardize=True,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=10,
         optimizer="adam",
         loss=None,
         metrics=None,
-        epochs=20,
+        epochs=None,
         batch_size=None,
         validation_batch_size=None,
         validation_split=0.0,
@@ -174,6 +214,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         self.padding_label = padding_label
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.alpha = alpha
+        self.standardize = standardize
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
 
     # ------------------------------------------------------------------ #
     # scikit-learn identity
@@ -226,8 +271,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         split = self.validation_split
         if isinstance(split, bool) or not (isinstance(split, numbers.Real) and 0.0 <= float(split) < 1.0):
             raise ValueError(f"validation_split={split!r} must be a float in [0, 1).")
-        if not (isinstance(self.epochs, numbers.Integral) and self.epochs >= 0):
-            raise ValueError(f"epochs={self.epochs!r} must be a non-negative int.")
+        if not (self.epochs is None or _is_int(self.epochs) and self.epochs >= 0):
+            raise ValueError(f"epochs={self.epochs!r} must be None (up to {EPOCH_CAP} with early stopping) or an int >= 0.")
+        _check_default_params(self)
         seed_from(self.random_state)
 
     # ------------------------------------------------------------------ #
@@ -375,8 +421,10 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     def _build_default_model(self, meta, compile_kwargs):
         sizes = self.hidden_layer_sizes
         sizes = () if sizes is None else ((sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes))
-        model = build_mlp(meta, sizes, self.activation)
+        model = build_mlp(meta, sizes, self.activation, standardize=self.standardize, alpha=float(self.alpha))
         model.compile(**compile_kwargs)
+        # adapted on the training rows in ``_fit_keras_model``, once per fresh model
+        self._adapt_pending = bool(self.standardize)
         return model
 
     def _get_compile_kwargs(self):
@@ -423,8 +471,19 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         seed = self._seed()
         fraction = self._validation_fraction(kwargs.pop("validation_split", None))
         validation_data = kwargs.pop("validation_data", getattr(self, "fit__validation_data", None))
+        stop = self._stops_early(epochs)
+        auto_split = stop and not fraction and validation_data is None
+        if auto_split:
+            train, val = split_rows(self.target_kind_, y, float(self.validation_fraction), seed)
+            if _split_misses_a_class(self.target_kind_, y, val):
+                stop = auto_split = False  # too few rows: no early stopping (documented)
+            else:
+                fraction = float(self.validation_fraction)
+        if epochs is None:
+            epochs = EPOCH_CAP if stop else EPOCHS_WITHOUT_STOPPING
         if fraction and validation_data is None:
-            train, val = split_rows(self.target_kind_, y, fraction, seed)
+            if not auto_split:
+                train, val = split_rows(self.target_kind_, y, fraction, seed)
             if val.size == 0:
                 raise ValueError(
                     f"validation_split={fraction!r} leaves no validation rows: no class has the 2 rows "
@@ -437,6 +496,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             validation_data = (X_val, y_val, sw_val)
         elif validation_data is not None:
             validation_data = self._encode_validation_data(validation_data)
+        if self.__dict__.pop("_adapt_pending", False):
+            adapt_standardization(self.model_, X)  # the training rows only
         plan = self._plan()
         plan.check_training_classes(y, partial=getattr(self, "_in_partial_fit", False))
         # on a warm start or partial_fit, classes absent from these rows keep their weight
@@ -452,6 +513,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         previous = {k: list(v) for k, v in self.__dict__.get("history_", {}).items()}
         keras_history = getattr(self.model_, "history", None)
         self._random_state, saved = None, self._random_state
+        callbacks = self._fit_callbacks
+        if stop and validation_data is not None:
+            self._fit_callbacks = list(callbacks) + [early_stopping_callback(int(self.n_iter_no_change))]
         try:
             with seeded(seed), released_with(self.model_):
                 super()._fit_keras_model(
@@ -460,7 +524,17 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 )
         finally:
             self._random_state = saved
+            self._fit_callbacks = callbacks
         self._record_history(previous, keras_history, warm_start and initial_epoch > 0)
+
+    def _stops_early(self, epochs):
+        """Whether this fit adds early stopping (see ``early_stopping``):
+        never in ``partial_fit`` or next to the user's own ``EarlyStopping``."""
+        if self.early_stopping is False or getattr(self, "_in_partial_fit", False):
+            return False
+        if any(isinstance(cb, keras.callbacks.EarlyStopping) for cb in _flatten(self._fit_callbacks)):
+            return False
+        return self.early_stopping is True or epochs is None
 
     def _validation_fraction(self, from_fit):
         """``validation_split`` as given to ``fit`` (a keyword), else
@@ -708,6 +782,47 @@ def _require_y(y, name):
 
 
 
+
+
+def _is_int(v):
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _check_default_params(est):
+    """Checks of the parameters of the defaults (model, early stopping)."""
+    alpha = est.alpha
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not (np.isfinite(alpha) and alpha >= 0):
+        raise ValueError(f"alpha={alpha!r} must be a finite real number >= 0 (the L2 strength; 0 turns it off).")
+    if not isinstance(est.standardize, (bool, np.bool_)):
+        raise TypeError(f"standardize={est.standardize!r} must be True or False.")
+    if not (est.early_stopping == "auto" if isinstance(est.early_stopping, str) else
+            isinstance(est.early_stopping, (bool, np.bool_))):
+        raise ValueError(f"early_stopping={est.early_stopping!r} must be 'auto', True or False.")
+    vf = est.validation_fraction
+    if isinstance(vf, bool) or not (isinstance(vf, numbers.Real) and 0.0 < float(vf) < 1.0):
+        raise ValueError(f"validation_fraction={vf!r} must be a float strictly between 0 and 1.")
+    patience = est.n_iter_no_change
+    if not (_is_int(patience) and patience >= 1):
+        raise ValueError(f"n_iter_no_change={patience!r} must be an int >= 1 (epochs without improvement).")
+
+
+def _split_misses_a_class(kind, y, val):
+    """True when the validation rows are empty or (single-label kinds) lack a
+    class of ``y``: then they cannot judge early stopping."""
+    if val.size == 0:
+        return True
+    if kind not in ("binary", "multiclass", "onehot"):
+        return False
+    codes = np.asarray(y) if np.ndim(y) == 1 else np.argmax(y, axis=1)
+    return np.unique(codes[val]).size < np.unique(codes).size
+
+
+def _flatten(callbacks):
+    for cb in callbacks or ():
+        if isinstance(cb, (list, tuple)):
+            yield from _flatten(cb)
+        else:
+            yield cb
 
 
 def _take(a, idx):

@@ -1,12 +1,19 @@
 """The default network: a multi-layer perceptron sized from the data, with the
-output layer chosen for the target kind."""
+output layer chosen for the target kind, and what fitting it on raw tables
+needs: input standardisation adapted on the training rows, L2 on the hidden
+layers and early stopping on the weighted validation loss."""
+
+import numpy as np
 
 from ._backend import keras
 
-__all__ = ["build_mlp"]
+__all__ = ["STANDARDIZE_LAYER", "adapt_standardization", "build_mlp", "early_stopping_callback"]
+
+#: Name of the ``Normalization`` layer that standardises the default model's inputs.
+STANDARDIZE_LAYER = "standardize"
 
 
-def build_mlp(meta, hidden_layer_sizes=(100,), activation="relu"):
+def build_mlp(meta, hidden_layer_sizes=(100,), activation="relu", *, standardize=False, alpha=0.0):
     """Build (uncompiled) the default model from SciKeras's fit metadata.
 
     ``meta`` holds ``X_shape_``, ``target_kind_`` and ``n_classes_``.  Hidden
@@ -14,15 +21,25 @@ def build_mlp(meta, hidden_layer_sizes=(100,), activation="relu"):
     timestep.  The output is one sigmoid unit (binary), a softmax over the
     classes (multiclass, one-hot, sequence), one sigmoid per label or threshold
     (multi-label, ordinal), or one softmax head per column (multi-output).
+
+    ``standardize=True`` puts a ``keras.layers.Normalization`` layer (named
+    :data:`STANDARDIZE_LAYER`, one mean and variance per feature of the last
+    axis) after the input; :func:`adapt_standardization` fits it.  ``alpha > 0``
+    adds an L2 penalty ``alpha * sum(W ** 2)`` on the hidden layers' kernels.
+    With the defaults (``standardize=False``, ``alpha=0``) this is the plain
+    MLP.
     """
     kind = meta["target_kind_"]
     n_classes = meta["n_classes_"]
     inputs = keras.Input(shape=tuple(meta["X_shape_"][1:]))
     hidden = inputs
+    if standardize:
+        hidden = keras.layers.Normalization(axis=-1, name=STANDARDIZE_LAYER)(hidden)
     if len(meta["X_shape_"]) > 3 or (len(meta["X_shape_"]) == 3 and kind != "sequence"):
         hidden = keras.layers.Flatten()(hidden)
+    regularizer = keras.regularizers.L2(alpha) if alpha else None
     for units in hidden_layer_sizes:
-        hidden = keras.layers.Dense(units, activation=activation)(hidden)
+        hidden = keras.layers.Dense(units, activation=activation, kernel_regularizer=regularizer)(hidden)
     if kind == "binary":
         outputs = keras.layers.Dense(1, activation="sigmoid")(hidden)
     elif kind in ("multiclass", "onehot", "sequence"):
@@ -36,3 +53,29 @@ def build_mlp(meta, hidden_layer_sizes=(100,), activation="relu"):
             keras.layers.Dense(k, activation="softmax", name=f"output_{j}")(hidden) for j, k in enumerate(n_classes)
         ]
     return keras.Model(inputs, outputs)
+
+
+def adapt_standardization(model, X):
+    """Fit the standardisation layer of ``model`` (if it has one) to the rows ``X``.
+
+    Returns True when a layer was adapted.  Non-finite features are left to
+    Keras (impute them first); a constant feature keeps its scale (Keras
+    divides by ``max(std, epsilon)``).
+    """
+    try:
+        layer = model.get_layer(STANDARDIZE_LAYER)
+    except ValueError:
+        return False
+    if not isinstance(layer, keras.layers.Normalization):
+        return False
+    layer.adapt(np.asarray(X, dtype=np.float32))
+    return True
+
+
+def early_stopping_callback(patience, monitor="val_loss"):
+    """The early stopping the estimator adds: stop when ``monitor`` (the
+    weighted validation loss) has not improved by ``1e-4`` for ``patience``
+    epochs, and restore the weights of the best epoch."""
+    return keras.callbacks.EarlyStopping(
+        monitor=monitor, patience=patience, min_delta=1e-4, restore_best_weights=True
+    )
