@@ -335,8 +335,8 @@ def main(argv=None):
     p.add_argument("--powers", type=float, nargs="+", default=None,
                    help="powers of Balanced(power) in the grid (0 0.25 0.5 1; --quick: 0.5 1)")
     p.add_argument("--max-rows", type=int, default=None, help="subsample larger tables (5000; --quick: 300)")
-    p.add_argument("--grid-tables", nargs="+", default=None, choices=list(TABLES),
-                   help="tables that get the nested grid-search row (default: all)")
+    p.add_argument("--grid-tables", nargs="*", default=None, choices=list(TABLES),
+                   help="tables that get the nested grid-search row (default: all; none when given empty)")
     p.add_argument("--epochs", type=int, default=None, help="explicit epochs for skweight (default: its own)")
     p.add_argument("--merge", type=pathlib.Path, nargs="+", default=None,
                    help="no run: merge the tables of these realdata.json files (same settings) and report")
