@@ -278,7 +278,8 @@ def fmt(results, agg):
             lines.append(f"{row:26s} " + " ".join(f"{s[c]['mean']:12.3f}" for c in cols))
     lines.append(f"\nALL TABLES (mean of the per-table means; median in brackets)\n{head}")
     for row, s in agg.items():
-        lines.append(f"{row[:21] + ' (' + str(s['tables']) + ')':26s} " + " ".join(f"{s[c]['mean']:12.3f}" for c in cols))
+        label = f"{row[:21]} ({s['tables']})"
+        lines.append(f"{label:26s} " + " ".join(f"{s[c]['mean']:12.3f}" for c in cols))
         lines.append(f"{'':26s} " + " ".join(f"{'(' + format(s[c]['median'], '.3f') + ')':>12s}" for c in cols))
     return "\n".join(lines)
 

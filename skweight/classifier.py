@@ -272,7 +272,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         if isinstance(split, bool) or not (isinstance(split, numbers.Real) and 0.0 <= float(split) < 1.0):
             raise ValueError(f"validation_split={split!r} must be a float in [0, 1).")
         if not (self.epochs is None or _is_int(self.epochs) and self.epochs >= 0):
-            raise ValueError(f"epochs={self.epochs!r} must be None (up to {EPOCH_CAP} with early stopping) or an int >= 0.")
+            raise ValueError(
+                f"epochs={self.epochs!r} must be None (up to {EPOCH_CAP} with early stopping) or an int >= 0."
+            )
         _check_default_params(self)
         seed_from(self.random_state)
 
