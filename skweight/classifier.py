@@ -86,7 +86,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         Hidden layers of the default model.
     activation : str, default "relu"
         Activation of the default model's hidden layers.
-    alpha : float, default 1e-4
+    alpha : float, default 1e-2
         L2 penalty ``alpha * sum(W ** 2)`` on the default model's hidden-layer
         kernels (0 turns it off).
     standardize : bool, default True
@@ -170,7 +170,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         padding_label=None,
         hidden_layer_sizes=(100,),
         activation="relu",
-        alpha=1e-4,
+        alpha=1e-2,
         standardize=True,
         early_stopping="auto",
         validation_fraction=0.1,
