@@ -324,8 +324,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         _require_y(y, type(self).__name__)
         if has_balanced(self.class_weight):
             raise ValueError(
-                f"class_weight={self.class_weight!r} is not supported by partial_fit: 'balanced' would be "
-                "computed from each batch's own class counts. Compute the weights once on the full label "
+                f"class_weight={self.class_weight!r} is not supported by partial_fit: 'balanced' (and "
+                "Balanced/EffectiveNumber) would be computed from each batch's own class counts. Compute the "
+                "weights once on the full label "
                 "set (or a representative sample), e.g. weights = skweight.class_weights(y_all, 'balanced'), "
                 "and pass them: set_params(class_weight=weights)."
             )
