@@ -92,7 +92,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     standardize : bool, default True
         The default model standardises its inputs itself: a
         ``keras.layers.Normalization`` layer, adapted on the training rows of
-        each fit (not the validation rows) and saved with the model, so raw,
+        each fit (not the validation rows; rows and padded timesteps that
+        weigh 0 left out) and saved with the model, so raw,
         unscaled features are fine.  ``False`` leaves it out.  A model of your
         own is never changed.
     early_stopping : "auto", bool, default "auto"
@@ -499,8 +500,6 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             validation_data = (X_val, y_val, sw_val)
         elif validation_data is not None:
             validation_data = self._encode_validation_data(validation_data)
-        if self.__dict__.pop("_adapt_pending", False):
-            adapt_standardization(self.model_, X)  # the training rows only
         plan = self._plan()
         plan.check_training_classes(y, partial=getattr(self, "_in_partial_fit", False))
         # on a warm start or partial_fit, classes absent from these rows keep their weight
@@ -508,6 +507,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         resolved, self.class_weight_ = plan.resolve(y, prev_codes)
         self._resolved_codes = resolved
         weights = plan.sample_weights(y, resolved, sample_weight)
+        if self.__dict__.pop("_adapt_pending", False):
+            adapt_standardization(self.model_, X, weights)  # the training rows that carry weight
         if validation_data is not None:
             X_val, y_val, sw_val = validation_data
             kwargs["validation_data"] = (X_val, y_val, plan.sample_weights(y_val, resolved, sw_val))

@@ -55,9 +55,12 @@ def build_mlp(meta, hidden_layer_sizes=(100,), activation="relu", *, standardize
     return keras.Model(inputs, outputs)
 
 
-def adapt_standardization(model, X):
+def adapt_standardization(model, X, weights=None):
     """Fit the standardisation layer of ``model`` (if it has one) to the rows ``X``.
 
+    Only what carries weight counts: rows whose sample weight is 0 and, for
+    per-timestep weights of a sequence target, padded timesteps (weight 0)
+    are left out of the means and variances, so they cannot change training.
     Returns True when a layer was adapted.  Non-finite features are left to
     Keras (impute them first); a constant feature keeps its scale (Keras
     divides by ``max(std, epsilon)``).
@@ -68,7 +71,17 @@ def adapt_standardization(model, X):
         return False
     if not isinstance(layer, keras.layers.Normalization):
         return False
-    layer.adapt(np.asarray(X, dtype=np.float32))
+    X = np.asarray(X)
+    w = weights if isinstance(weights, np.ndarray) else None
+    if w is not None and not np.all(w > 0):
+        if w.ndim == 2 and X.ndim == 3 and w.shape == X.shape[:2]:
+            X = X[w > 0][:, None, :]  # the weighted timesteps, as sequences of length 1
+        elif len(w) == len(X):
+            keep = w > 0 if w.ndim == 1 else np.any(w.reshape(len(w), -1) > 0, axis=1)
+            X = X[keep]
+    if len(X) == 0:
+        return False
+    layer.adapt(X.astype(np.float32, copy=False))
     return True
 
 
