@@ -153,7 +153,12 @@ def _pr_auc_from_proba(y, proba, classes):
 
 def scores(est, X, y, classes):
     """The quality columns on held-out rows."""
-    from sklearn.metrics import balanced_accuracy_score, log_loss, recall_score, roc_auc_score
+    from sklearn.metrics import (
+        balanced_accuracy_score,
+        log_loss,
+        recall_score,
+        roc_auc_score,
+    )
 
     final = est.best_estimator_ if hasattr(est, "best_estimator_") else est
     proba = final.predict_proba(X)
