@@ -307,8 +307,10 @@ def plot(result, path, strength_path):
                    width, label=row)
         ax.set_xticks(x + 0.4 - width / 2, [t["table"] for t in results], rotation=60, ha="right", fontsize=7)
         ax.set_title(m.replace("_", " "))
-        if m != "log_loss":
+        if m in ("balanced_accuracy", "roc_auc"):
             ax.set_ylim(0.3, 1.0)
+        elif m == "pr_auc":
+            ax.set_ylim(0.0, 1.0)
     env = result["environment"]
     fig.suptitle(f"Stratified {results[0]['folds']}-fold CV, mean over folds ({env['date'][:10]}, "
                  f"skweight {env['versions']['skweight']}, Keras {env['versions']['keras']})", fontsize=10)
