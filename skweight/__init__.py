@@ -3,6 +3,8 @@
 from .outputs import Outputs, StratifiedOn, per_output_scorer
 from .weights import (
     KINDS,
+    Balanced,
+    EffectiveNumber,
     apply_class_weights,
     class_weights,
     sample_weights,
@@ -14,6 +16,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "KINDS",
+    "Balanced",
+    "EffectiveNumber",
     "Outputs",
     "StratifiedOn",
     "WeightedKerasClassifier",

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from ._backend import collecting_dead_models, prediction_rng_guard, quiet, released_with, seed_from, seeded
+from ._backend import collecting_dead_models, keras, prediction_rng_guard, quiet, released_with, seed_from, seeded
 from ._checks import check_output_sample_weight, check_outputs, check_sample_weight, check_X, check_y, n_rows, n_rows_of
 from .compose import (
     ComposedTargetEncoder,
@@ -25,12 +25,12 @@ from .compose import (
 from ._predict import can_predict_on_batch, predict_args, predict_batch_size, predict_in_batches
 from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
 from .metrics import per_output_metrics
-from .model import build_mlp
+from .model import adapt_standardization, build_mlp, early_stopping_callback
 from .outputs import accuracy_per_output, is_per_output, join_outputs, split_outputs
-from .splits import split_rows
+from .splits import misses_a_class, split_rows
 from .targets import TargetEncoder
 from .plan import WeightPlan, has_balanced
-from .weights import _ACCEPTED, unweight_proba
+from .weights import _ACCEPTED, _FORMS, unweight_proba
 
 from scikeras.utils.transformers import _is_categorical_crossentropy  # noqa: E402
 from scikeras.wrappers import BaseWrapper, KerasClassifier  # noqa: E402
@@ -43,7 +43,14 @@ _FITTED = (
     "target_kind_", "target_encoder_", "feature_encoder_", "n_features_in_", "X_shape_", "X_dtype_",
     "y_dtype_", "y_ndim_", "target_type_", "feature_names_in_", "_fit_callbacks", "_predict_callbacks",
     "_random_state", "_resolved_codes", "_pending_checks", "_in_partial_fit", "output_names_", "output_units_",
+    "_adapt_pending",
 )
+
+#: Most epochs a fit trains with ``epochs=None`` and early stopping.
+EPOCH_CAP = 200
+#: Epochs a fit trains with ``epochs=None`` when it does not stop early (early
+#: stopping off, or too few rows of a class for a stratified validation split).
+EPOCHS_WITHOUT_STOPPING = 50
 
 
 class _TagsRoot:
@@ -73,9 +80,12 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         target kind, unless a subclass defines ``_keras_build_fn``.  A compiled
         or uncompiled ``keras.Model`` or a build function works as in SciKeras;
         a class is called with the routed ``model__`` parameters.
-    class_weight : None, "balanced", dict or list, default None
+    class_weight : None, "balanced", Balanced, EffectiveNumber, dict or list, default None
         ``"balanced"`` weighs class ``c`` by ``n_samples / (n_classes * count(c))``
-        over the training rows; a dict ``{label: weight}`` uses your own labels
+        over the training rows; :class:`skweight.Balanced` ``(power)`` raises
+        that to ``power`` in [0, 1] and :class:`skweight.EffectiveNumber`
+        ``(beta)`` uses Cui et al.'s effective number of samples: softer
+        weightings to grid-search.  A dict ``{label: weight}`` uses your own labels
         (missing classes weigh 1).  Multi-label targets take a list of
         ``{0: w_neg, 1: w_pos}`` dicts; multi-output targets take one spec per
         output (a list, or a dict keyed by output name).  For ``y`` given per
@@ -96,6 +106,31 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         Hidden layers of the default model.
     activation : str, default "relu"
         Activation of the default model's hidden layers.
+    alpha : float, default 1e-2
+        L2 penalty ``alpha * sum(W ** 2)`` on the default model's hidden-layer
+        kernels (0 turns it off).
+    standardize : bool, default True
+        The default model standardises its inputs itself: a
+        ``keras.layers.Normalization`` layer, adapted on the training rows of
+        each fit (not the validation rows; rows and padded timesteps that
+        weigh 0 left out) and saved with the model, so raw,
+        unscaled features are fine.  ``False`` leaves it out.  A model of your
+        own is never changed.
+    early_stopping : "auto", bool, default "auto"
+        Stop training when the weighted validation loss has not improved for
+        ``n_iter_no_change`` epochs, and keep the weights of the best epoch.
+        ``"auto"`` stops early when ``epochs`` is None and ``callbacks`` hold
+        no ``EarlyStopping`` of your own; ``True`` also with an explicit
+        ``epochs`` (then the cap); ``False`` never.  The validation rows are
+        ``validation_split`` (or ``validation_data``) when you give them, else
+        ``validation_fraction``.  When the rows are too few to hold out a
+        validation row of every class, early stopping is skipped quietly and
+        ``epochs=None`` trains 50 epochs.  ``partial_fit`` never stops early.
+    validation_fraction : float, default 0.1
+        Share of the training rows held out (stratified, seeded) for early
+        stopping when no ``validation_split`` is given.
+    n_iter_no_change : int, default 10
+        Patience of early stopping, in epochs.
     optimizer : str or keras optimizer, default "adam"
     loss : str, keras loss or None, default None
         ``None`` picks the loss for the target kind (binary, sparse
@@ -106,7 +141,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         For ``y`` given per output, a flat list goes to every classification
         output (``history_["risk_accuracy"]``), not to regression outputs; a
         dict keyed by output name chooses per output.
-    epochs : int, default 20
+    epochs : None or int, default None
+        ``None``: up to 200 epochs with early stopping (see ``early_stopping``).
+        An int trains exactly that many epochs (unless ``early_stopping=True``).
     batch_size : int, optional
         Training batch size; Keras's default (32) when None.  Prediction does
         not use it: ``predict``, ``predict_proba`` and ``score`` pick a batch
@@ -165,10 +202,15 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         padding_label=None,
         hidden_layer_sizes=(100,),
         activation="relu",
+        alpha=1e-2,
+        standardize=True,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=10,
         optimizer="adam",
         loss=None,
         metrics=None,
-        epochs=20,
+        epochs=None,
         batch_size=None,
         validation_batch_size=None,
         validation_split=0.0,
@@ -204,6 +246,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         self.padding_label = padding_label
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.alpha = alpha
+        self.standardize = standardize
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
 
     def __init_subclass__(cls, **kwargs):
         """A subclass's own ``target_encoder`` / ``feature_encoder`` property
@@ -251,7 +298,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         cw = self.class_weight
         if isinstance(cw, str) and cw != "balanced":
             raise ValueError(f"class_weight={cw!r} is not supported; accepted: {_ACCEPTED}.")
-        if not (cw is None or isinstance(cw, (str, Mapping, list, tuple))):
+        if not (cw is None or isinstance(cw, (Mapping, list, tuple) + _FORMS)):
             raise TypeError(f"class_weight={cw!r} has type {type(cw).__name__}; accepted: {_ACCEPTED}.")
         sizes = self.hidden_layer_sizes
         if sizes is None or isinstance(sizes, numbers.Integral):
@@ -263,8 +310,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         split = self.validation_split
         if isinstance(split, bool) or not (isinstance(split, numbers.Real) and 0.0 <= float(split) < 1.0):
             raise ValueError(f"validation_split={split!r} must be a float in [0, 1).")
-        if not (isinstance(self.epochs, numbers.Integral) and self.epochs >= 0):
-            raise ValueError(f"epochs={self.epochs!r} must be a non-negative int.")
+        if not (self.epochs is None or _is_int(self.epochs) and self.epochs >= 0):
+            raise ValueError(
+                f"epochs={self.epochs!r} must be None (up to {EPOCH_CAP} with early stopping) or an int >= 0."
+            )
+        _check_default_params(self)
         seed_from(self.random_state)
 
     # ------------------------------------------------------------------ #
@@ -317,8 +367,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         _require_y(y, type(self).__name__)
         if has_balanced(self.class_weight):
             raise ValueError(
-                f"class_weight={self.class_weight!r} is not supported by partial_fit: 'balanced' would be "
-                "computed from each batch's own class counts. Compute the weights once on the full label "
+                f"class_weight={self.class_weight!r} is not supported by partial_fit: 'balanced' (and "
+                "Balanced/EffectiveNumber) would be computed from each batch's own class counts. Compute the "
+                "weights once on the full label "
                 "set (or a representative sample), e.g. weights = skweight.class_weights(y_all, 'balanced'), "
                 "and pass them: set_params(class_weight=weights)."
             )
@@ -464,8 +515,10 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     def _build_default_model(self, meta, compile_kwargs):
         sizes = self.hidden_layer_sizes
         sizes = () if sizes is None else ((sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes))
-        model = build_mlp(meta, sizes, self.activation)
+        model = build_mlp(meta, sizes, self.activation, standardize=self.standardize, alpha=float(self.alpha))
         model.compile(**compile_kwargs)
+        # adapted on the training rows in ``_fit_keras_model``, once per fresh model
+        self._adapt_pending = bool(self.standardize)
         return model
 
     def _get_compile_kwargs(self):
@@ -523,11 +576,24 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         self._check_loss_takes_weights()
         seed = self._seed()
         codes = self._codes(y)
+        # the split stratifies on skweight's codes; a target it cannot read gets a shuffled split
+        split_kind = self.target_kind_ if codes is not None else "sequence"
+        split_key = codes if codes is not None else np.zeros(n_rows(X))
         fraction = self._validation_fraction(kwargs.pop("validation_split", None))
         validation_data = kwargs.pop("validation_data", getattr(self, "fit__validation_data", None))
+        stop = self._stops_early(epochs)
+        auto_split = stop and not fraction and validation_data is None
+        if auto_split:
+            train, val = split_rows(split_kind, split_key, float(self.validation_fraction), seed)
+            if misses_a_class(split_kind, split_key, val):
+                stop = auto_split = False  # too few rows: no early stopping (documented)
+            else:
+                fraction = float(self.validation_fraction)
+        if epochs is None:
+            epochs = EPOCH_CAP if stop else EPOCHS_WITHOUT_STOPPING
         if fraction and validation_data is None:
-            kind = self.target_kind_ if codes is not None else "sequence"  # unknown kind: a shuffled split
-            train, val = split_rows(kind, codes if codes is not None else np.zeros(n_rows(X)), fraction, seed)
+            if not auto_split:
+                train, val = split_rows(split_kind, split_key, fraction, seed)
             if val.size == 0:
                 raise ValueError(
                     f"validation_split={fraction!r} leaves no validation rows: no class has the 2 rows "
@@ -541,6 +607,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         elif validation_data is not None:
             validation_data = self._encode_validation_data(validation_data)
         weights, weigh = self._weights_for(codes, y, sample_weight, warm_start)
+        if self.__dict__.pop("_adapt_pending", False):
+            adapt_standardization(self.model_, X, weights)  # the training rows that carry weight
         if validation_data is not None:
             X_val, y_val, sw_val, c_val = validation_data
             kwargs["validation_data"] = (X_val, y_val, weigh(c_val, y_val, sw_val))
@@ -555,6 +623,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         previous = {k: list(v) for k, v in self.__dict__.get("history_", {}).items()}
         keras_history = getattr(self.model_, "history", None)
         self._random_state, saved = None, self._random_state
+        callbacks = self._fit_callbacks
+        if stop and validation_data is not None:
+            self._fit_callbacks = list(callbacks) + [early_stopping_callback(int(self.n_iter_no_change))]
         try:
             with seeded(seed), released_with(self.model_):
                 super()._fit_keras_model(
@@ -563,7 +634,17 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 )
         finally:
             self._random_state = saved
+            self._fit_callbacks = callbacks
         self._record_history(previous, keras_history, warm_start and initial_epoch > 0)
+
+    def _stops_early(self, epochs):
+        """Whether this fit adds early stopping (see ``early_stopping``):
+        never in ``partial_fit`` or next to the user's own ``EarlyStopping``."""
+        if self.early_stopping is False or getattr(self, "_in_partial_fit", False):
+            return False
+        if any(isinstance(cb, keras.callbacks.EarlyStopping) for cb in _flatten(self._fit_callbacks)):
+            return False
+        return self.early_stopping is True or epochs is None
 
     def _validation_fraction(self, from_fit):
         """``validation_split`` as given to ``fit`` (a keyword), else
@@ -916,6 +997,36 @@ def _require_y(y, name):
 
 
 
+
+
+def _is_int(v):
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _check_default_params(est):
+    """Checks of the parameters of the defaults (model, early stopping)."""
+    alpha = est.alpha
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not (np.isfinite(alpha) and alpha >= 0):
+        raise ValueError(f"alpha={alpha!r} must be a finite real number >= 0 (the L2 strength; 0 turns it off).")
+    if not isinstance(est.standardize, (bool, np.bool_)):
+        raise TypeError(f"standardize={est.standardize!r} must be True or False.")
+    if not (est.early_stopping == "auto" if isinstance(est.early_stopping, str) else
+            isinstance(est.early_stopping, (bool, np.bool_))):
+        raise ValueError(f"early_stopping={est.early_stopping!r} must be 'auto', True or False.")
+    vf = est.validation_fraction
+    if isinstance(vf, bool) or not (isinstance(vf, numbers.Real) and 0.0 < float(vf) < 1.0):
+        raise ValueError(f"validation_fraction={vf!r} must be a float strictly between 0 and 1.")
+    patience = est.n_iter_no_change
+    if not (_is_int(patience) and patience >= 1):
+        raise ValueError(f"n_iter_no_change={patience!r} must be an int >= 1 (epochs without improvement).")
+
+
+def _flatten(callbacks):
+    for cb in callbacks or ():
+        if isinstance(cb, (list, tuple)):
+            yield from _flatten(cb)
+        else:
+            yield cb
 
 
 def _take(a, idx):

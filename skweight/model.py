@@ -1,14 +1,21 @@
 """The default network: a multi-layer perceptron sized from the data, with the
-output layer chosen for the target kind."""
+output layer chosen for the target kind, and what fitting it on raw tables
+needs: input standardisation adapted on the training rows, L2 on the hidden
+layers and early stopping on the weighted validation loss."""
+
+import numpy as np
 
 from collections.abc import Mapping
 
 from ._backend import keras
 
-__all__ = ["build_mlp", "output_heads"]
+__all__ = ["STANDARDIZE_LAYER", "adapt_standardization", "build_mlp", "early_stopping_callback", "output_heads"]
+
+#: Name of the ``Normalization`` layer that standardises the default model's inputs.
+STANDARDIZE_LAYER = "standardize"
 
 
-def build_mlp(meta, hidden_layer_sizes=(100,), activation="relu"):
+def build_mlp(meta, hidden_layer_sizes=(100,), activation="relu", *, standardize=False, alpha=0.0):
     """Build (uncompiled) the default model from SciKeras's fit metadata.
 
     ``meta`` holds ``X_shape_``, ``target_kind_`` and ``n_classes_``.  Hidden
@@ -16,15 +23,25 @@ def build_mlp(meta, hidden_layer_sizes=(100,), activation="relu"):
     timestep.  The output is one sigmoid unit (binary), a softmax over the
     classes (multiclass, one-hot, sequence), one sigmoid per label or threshold
     (multi-label, ordinal), or one softmax head per column (multi-output).
+
+    ``standardize=True`` puts a ``keras.layers.Normalization`` layer (named
+    :data:`STANDARDIZE_LAYER`, one mean and variance per feature of the last
+    axis) after the input; :func:`adapt_standardization` fits it.  ``alpha > 0``
+    adds an L2 penalty ``alpha * sum(W ** 2)`` on the hidden layers' kernels.
+    With the defaults (``standardize=False``, ``alpha=0``) this is the plain
+    MLP.
     """
     kind = meta["target_kind_"]
     n_classes = meta["n_classes_"]
     inputs = keras.Input(shape=tuple(meta["X_shape_"][1:]))
     hidden = inputs
+    if standardize:
+        hidden = keras.layers.Normalization(axis=-1, name=STANDARDIZE_LAYER)(hidden)
     if len(meta["X_shape_"]) > 3 or (len(meta["X_shape_"]) == 3 and not _has_sequence(kind)):
         hidden = keras.layers.Flatten()(hidden)
+    regularizer = keras.regularizers.L2(alpha) if alpha else None
     for units in hidden_layer_sizes:
-        hidden = keras.layers.Dense(units, activation=activation)(hidden)
+        hidden = keras.layers.Dense(units, activation=activation, kernel_regularizer=regularizer)(hidden)
     if isinstance(kind, (Mapping, list)):  # a target given per output
         return keras.Model(inputs, output_heads(meta, hidden))
     if kind == "binary":
@@ -85,3 +102,42 @@ def _has_sequence(kind):
     if isinstance(kind, list):
         return "sequence" in kind
     return kind == "sequence"
+
+
+def adapt_standardization(model, X, weights=None):
+    """Fit the standardisation layer of ``model`` (if it has one) to the rows ``X``.
+
+    Only what carries weight counts: rows whose sample weight is 0 and, for
+    per-timestep weights of a sequence target, padded timesteps (weight 0)
+    are left out of the means and variances, so they cannot change training.
+    Returns True when a layer was adapted.  Non-finite features are left to
+    Keras (impute them first); a constant feature keeps its scale (Keras
+    divides by ``max(std, epsilon)``).
+    """
+    try:
+        layer = model.get_layer(STANDARDIZE_LAYER)
+    except ValueError:
+        return False
+    if not isinstance(layer, keras.layers.Normalization):
+        return False
+    X = np.asarray(X)
+    w = weights if isinstance(weights, np.ndarray) else None
+    if w is not None and not np.all(w > 0):
+        if w.ndim == 2 and X.ndim == 3 and w.shape == X.shape[:2]:
+            X = X[w > 0][:, None, :]  # the weighted timesteps, as sequences of length 1
+        elif len(w) == len(X):
+            keep = w > 0 if w.ndim == 1 else np.any(w.reshape(len(w), -1) > 0, axis=1)
+            X = X[keep]
+    if len(X) == 0:
+        return False
+    layer.adapt(X.astype(np.float32, copy=False))
+    return True
+
+
+def early_stopping_callback(patience, monitor="val_loss"):
+    """The early stopping the estimator adds: stop when ``monitor`` (the
+    weighted validation loss) has not improved by ``1e-4`` for ``patience``
+    epochs, and restore the weights of the best epoch."""
+    return keras.callbacks.EarlyStopping(
+        monitor=monitor, patience=patience, min_delta=1e-4, restore_best_weights=True
+    )

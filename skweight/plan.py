@@ -19,7 +19,7 @@ import numpy as np
 
 from ._checks import short
 from .outputs import REGRESSION, join_outputs, output_label, per_output, split_outputs
-from .weights import _dict_to_vector, apply_class_weights, class_weights
+from .weights import _FORMS, _WeightForm, _dict_to_vector, apply_class_weights, class_weights
 
 __all__ = ["WeightPlan", "has_balanced"]
 
@@ -100,7 +100,7 @@ class WeightPlan:
         """``class_weight`` with the user's labels replaced by encoded codes
         (the keys are checked against ``classes`` here, naming bad keys)."""
         cw, kind, names = self.class_weight, self.kind, self.names
-        if cw is None or isinstance(cw, str) or kind == "multilabel":
+        if cw is None or isinstance(cw, _FORMS) or kind == "multilabel":
             return cw
         if kind == "multioutput":
             if isinstance(cw, Mapping) and names and set(cw) <= set(names):
@@ -116,7 +116,7 @@ class WeightPlan:
                     "outputs; give one spec per output, in output order."
                 )
             return [
-                spec if spec is None or isinstance(spec, str) else _codes_dict(spec, classes, f"class_weight[{j}]")
+                spec if spec is None or isinstance(spec, _FORMS) else _codes_dict(spec, classes, f"class_weight[{j}]")
                 for j, (spec, classes) in enumerate(zip(cw, self.classes))
             ]
         if isinstance(cw, Mapping):
@@ -307,13 +307,17 @@ class WeightPlan:
 
 
 def has_balanced(spec):
-    """True when ``class_weight`` says "balanced" anywhere (also per output)."""
+    """True when ``class_weight`` computes weights from class counts anywhere
+    (``"balanced"``, :class:`~skweight.Balanced`, :class:`~skweight.EffectiveNumber`;
+    also per output)."""
     if isinstance(spec, str):
         return spec == "balanced"
+    if isinstance(spec, _WeightForm):
+        return True
     if isinstance(spec, Mapping):
         spec = list(spec.values())
     if isinstance(spec, (list, tuple)):
-        return any(isinstance(v, (str, list, tuple, Mapping)) and has_balanced(v) for v in spec)
+        return any(isinstance(v, (list, tuple, Mapping) + _FORMS) and has_balanced(v) for v in spec)
     return False
 
 

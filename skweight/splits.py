@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["stratified_split", "multilabel_split", "split_rows", "per_output_split"]
+__all__ = ["stratified_split", "multilabel_split", "split_rows", "per_output_split", "misses_a_class"]
 
 
 def _check_fraction(fraction):
@@ -317,3 +317,14 @@ def per_output_split(kinds, parts, fraction, rng):
     order = rng.permutation(n)
     n_val = int(np.clip(round(fraction * n), 1, n - 1)) if n >= 2 else 0
     return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def misses_a_class(kind, y, val):
+    """True when the validation rows are empty or (single-label kinds) lack a
+    class of ``y``: then they cannot judge early stopping."""
+    if val.size == 0:
+        return True
+    if kind not in ("binary", "multiclass", "onehot"):
+        return False
+    codes = np.asarray(y) if np.ndim(y) == 1 else np.argmax(y, axis=1)
+    return np.unique(codes[val]).size < np.unique(codes).size

@@ -27,11 +27,14 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = [
     "KINDS",
+    "Balanced",
+    "EffectiveNumber",
     "target_kind",
     "class_weights",
     "apply_class_weights",
@@ -361,11 +364,116 @@ def target_kind(y, kind=None):
     return _read(y, kind).kind
 
 
+
+# --------------------------------------------------------------------------- #
+# weighting forms beyond "balanced": small immutable specs (grid-search values)
+# --------------------------------------------------------------------------- #
+class _WeightForm:
+    """Base of the weighting specs: one weight per class from the class counts."""
+
+    __slots__ = ()
+
+    def from_counts(self, counts, n_classes=None):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _check_strength(owner, name, value, upper_open):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
+        raise TypeError(f"{owner}({name}={value!r}): {name} must be a real number, not {type(value).__name__}.")
+    v = float(value)
+    ok = 0.0 <= v < 1.0 if upper_open else 0.0 <= v <= 1.0
+    if not ok:
+        interval = "[0, 1)" if upper_open else "[0, 1]"
+        raise ValueError(f"{owner}({name}={value!r}): {name} must lie in {interval}.")
+    return v
+
+
+@dataclass(frozen=True)
+class Balanced(_WeightForm):
+    """Tempered balancing: ``class_weight=Balanced(power)``.
+
+    Class ``c`` weighs ``(n_samples / (n_classes * count(c))) ** power``:
+    ``power=1`` is exactly scikit-learn's ``"balanced"``, ``power=0`` weighs
+    every class 1, and values in between soften inverse-frequency weighting
+    (full balancing is often too strong for ranking metrics such as average
+    precision).  Accepted wherever ``"balanced"`` is, for every target kind;
+    multi-label targets get ``(n / (2 * count)) ** power`` per label and side.
+
+    Parameters
+    ----------
+    power : float in [0, 1], default 1.0
+
+    Examples
+    --------
+    >>> from skweight import Balanced, class_weights
+    >>> class_weights([0, 0, 0, 1], Balanced(power=0.5))
+    {0: 0.816496580927726, 1: 1.4142135623730951}
+    >>> class_weights([0, 0, 0, 1], Balanced(1.0)) == class_weights([0, 0, 0, 1], "balanced")
+    True
+    """
+
+    power: float = 1.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "power", _check_strength("Balanced", "power", self.power, upper_open=False))
+
+    def from_counts(self, counts, n_classes=None):
+        """One weight per class from ``counts`` (only classes present); ``n_classes``
+        defaults to ``len(counts)``."""
+        k = len(counts) if n_classes is None else n_classes
+        base = counts.sum() / (k * counts)
+        return base if self.power == 1.0 else base**self.power
+
+
+@dataclass(frozen=True)
+class EffectiveNumber(_WeightForm):
+    """Effective-number weighting (Cui et al., CVPR 2019): ``class_weight=EffectiveNumber(beta)``.
+
+    Class ``c`` weighs ``(1 - beta) / (1 - beta ** count(c))``, the inverse of
+    its "effective number" of samples, rescaled so that the weights average
+    to 1 over the samples, as ``"balanced"`` weights do (the paper rescales
+    so that they average to 1 over the classes instead; the ratio between
+    classes is the same).  ``beta=0`` weighs every class 1; as ``beta``
+    approaches 1 the weights approach ``"balanced"``.  Useful values sit near
+    1 and depend on the class sizes (``0.9``, ``0.99``, ``0.999``, ...).
+    Multi-label targets are weighed per label (its 1s and 0s).
+
+    Parameters
+    ----------
+    beta : float in [0, 1), default 0.999
+
+    Examples
+    --------
+    >>> from skweight import EffectiveNumber, class_weights
+    >>> w = class_weights([0] * 90 + [1] * 10, EffectiveNumber(beta=0.99))
+    >>> round(w[0], 3), round(w[1], 3)
+    (0.657, 4.089)
+    >>> class_weights([0, 0, 1], EffectiveNumber(0.0))
+    {0: 1.0, 1: 1.0}
+    """
+
+    beta: float = 0.999
+
+    def __post_init__(self):
+        object.__setattr__(self, "beta", _check_strength("EffectiveNumber", "beta", self.beta, upper_open=True))
+
+    def from_counts(self, counts, n_classes=None):
+        """One weight per class from ``counts`` (only classes present), averaging
+        1 over the samples; ``n_classes`` is not used."""
+        if self.beta == 0.0:
+            return np.ones(len(counts))
+        # (1 - beta) cancels in the rescaling; 1 - beta**count computed stably
+        raw = 1.0 / -np.expm1(counts * np.log(self.beta))
+        return raw * (counts.sum() / np.dot(counts, raw))
+
+
+_FORMS = (str, _WeightForm)
+
 # --------------------------------------------------------------------------- #
 # class_weight: the user's forms → one weight per class
 # --------------------------------------------------------------------------- #
 _ACCEPTED = (
-    "None, 'balanced', a dict {label: weight}, or (multi-label) a list of "
+    "None, 'balanced', Balanced(power), EffectiveNumber(beta), a dict {label: weight}, or (multi-label) a list of "
     "{0: w_neg, 1: w_pos} dicts, or (multi-output) a list/dict with one of these per output"
 )
 
@@ -457,8 +565,11 @@ def _resolve_labels(enc, class_weight, param, known=None, skip=None):
             raise ValueError(f"{param}={class_weight!r} is not supported; accepted: {_ACCEPTED}.")
         vec = np.zeros(len(counts))
         vec[keep] = counts[keep].sum() / (keep.sum() * counts[keep])
+    elif isinstance(class_weight, _WeightForm):
+        vec = np.zeros(len(counts))
+        vec[keep] = class_weight.from_counts(counts[keep])
     elif isinstance(class_weight, Mapping):
-        if any(isinstance(v, (Mapping, list, tuple, str)) for v in class_weight.values()):
+        if any(isinstance(v, (Mapping, list, tuple) + _FORMS) for v in class_weight.values()):
             raise ValueError(
                 f"{param} maps keys to specs (a per-output form), but this target has a "
                 "single label per sample; give {label: weight}."
@@ -490,6 +601,9 @@ def _resolve_multilabel(y, class_weight, param):
         w_pos = np.where(pos > 0, n / (2 * np.maximum(pos, 1)), 1.0)
         w_neg = np.where(neg > 0, n / (2 * np.maximum(neg, 1)), 1.0)
         return [{0: float(a), 1: float(b)} for a, b in zip(w_neg, w_pos)]
+    if isinstance(class_weight, _WeightForm):
+        pos = np.count_nonzero(y, axis=0)
+        return [_multilabel_form(class_weight, n - int(p), int(p)) for p in pos]
     if isinstance(class_weight, Mapping):
         raise ValueError(
             f"{param} is a single dict, but y is a multi-label target with {n_labels} labels; "
@@ -503,6 +617,16 @@ def _resolve_multilabel(y, class_weight, param):
             )
         return [_multilabel_entry(spec, f"{param}[{j}]") for j, spec in enumerate(class_weight)]
     raise TypeError(f"{param}={class_weight!r} has type {type(class_weight).__name__}; accepted: {_ACCEPTED}.")
+
+
+def _multilabel_form(form, neg, pos):
+    """``{0: w_neg, 1: w_pos}`` of one label from a weighting form; a side the
+    label lacks weighs 1 (as with "balanced")."""
+    sides = [c for c in (neg, pos) if c > 0]
+    w = form.from_counts(np.array(sides, dtype=np.float64), n_classes=2)
+    if len(sides) == 1:
+        return {0: float(w[0]) if neg > 0 else 1.0, 1: float(w[0]) if pos > 0 else 1.0}
+    return {0: float(w[0]), 1: float(w[1])}
 
 
 def _multilabel_entry(spec, param):
@@ -520,12 +644,12 @@ def _multilabel_entry(spec, param):
 
 
 def _output_specs(class_weight, names, n_outputs, param):
-    if class_weight is None or isinstance(class_weight, str):
+    if class_weight is None or isinstance(class_weight, _FORMS):
         return [class_weight] * n_outputs
     if isinstance(class_weight, Mapping):
         if names is None:
             if set(map(_label_key, class_weight)) <= {("n", i) for i in range(n_outputs)} and all(
-                isinstance(v, (Mapping, str, list, tuple)) or v is None for v in class_weight.values()
+                isinstance(v, (Mapping, list, tuple) + _FORMS) or v is None for v in class_weight.values()
             ):
                 return [class_weight.get(i) for i in range(n_outputs)]
             raise ValueError(
@@ -639,9 +763,12 @@ def class_weights(y, class_weight="balanced", *, kind=None, padding_label=None, 
         Target of any kind in :data:`KINDS`.  A Dask array of 1-D labels or a
         Dask DataFrame column is counted in one distributed pass (only the
         per-block counts reach this process; ``y`` is never materialised).
-    class_weight : None, "balanced", dict, list or dict of specs
+    class_weight : None, "balanced", Balanced, EffectiveNumber, dict, list or dict of specs
         ``"balanced"`` gives class ``c`` the weight
-        ``n_samples / (n_classes * count(c))``, as scikit-learn does.  A dict
+        ``n_samples / (n_classes * count(c))``, as scikit-learn does;
+        :class:`Balanced` ``(power)`` raises that to ``power`` and
+        :class:`EffectiveNumber` ``(beta)`` uses Cui et al.'s effective number
+        of samples (both are softer than ``"balanced"``).  A dict
         maps labels (in the user's own label space) to weights; classes missing
         from it weigh 1.  Multi-label targets take a list of
         ``{0: w_neg, 1: w_pos}`` dicts, one per label; ``"balanced"`` gives each

@@ -33,7 +33,8 @@ def _expected(estimator):
 
 
 @parametrize_with_checks(
-    [WeightedKerasClassifier(epochs=12, hidden_layer_sizes=(32,))],
+    # 20 epochs: with the default standardisation layer, 12 left check_classifiers_train just under its 0.83
+    [WeightedKerasClassifier(epochs=20, hidden_layer_sizes=(32,))],
     expected_failed_checks=_expected,
 )
 def test_sklearn_estimator_checks(estimator, check):

@@ -19,7 +19,8 @@ EPS = 1e-7  # Keras clips probabilities to [EPS, 1 - EPS] in cross-entropy
 
 
 def _clf(**kw):
-    params = dict(hidden_layer_sizes=(8,), epochs=3, batch_size=64, random_state=0)
+    # alpha=0: these tests check the weighted-loss arithmetic, which an L2 penalty would add to
+    params = dict(hidden_layer_sizes=(8,), epochs=3, batch_size=64, alpha=0.0, random_state=0)
     params.update(kw)
     return WeightedKerasClassifier(**params)
 
