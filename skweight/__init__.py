@@ -9,7 +9,7 @@ from .weights import (
     unweight_proba,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "KINDS",

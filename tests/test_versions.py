@@ -16,8 +16,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
-from skweight import WeightedKerasClassifier
-from skweight import _backend
+from skweight import WeightedKerasClassifier, _backend
 from skweight._backend import _KerasPrivate, private_features, seeded
 
 pytestmark = pytest.mark.lanes
