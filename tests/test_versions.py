@@ -206,6 +206,12 @@ except ImportError as exc:
     print(exc)
 else:
     raise SystemExit("no ImportError")
+try:
+    import skweight.losses  # what a user imports to load a saved model
+except ImportError as exc:
+    assert type(exc).__name__ == "BackendNotInstalledError", repr(exc)
+else:
+    raise SystemExit("no ImportError from skweight.losses")
 """
 
 
