@@ -260,7 +260,6 @@ def _multilabel(n=90, seed=2):
     return X, Y
 
 
-@pytest.mark.lanes
 def test_pickle_joblib_and_keras_format_round_trips_in_a_fresh_process(tmp_path):
     X, y = _data()
     Xml, Yml = _multilabel()
@@ -299,6 +298,7 @@ def test_pickle_joblib_and_keras_format_round_trips_in_a_fresh_process(tmp_path)
     np.testing.assert_array_equal(fresh["keras_multilabel_raw"], multilabel.model_.predict(Xml, verbose=0))
 
 
+@pytest.mark.lanes
 def test_keras_format_in_process_keeps_raw_outputs(tmp_path):
     X, y = _multiclass()
     est = _est(class_weight="balanced").fit(X, y)
