@@ -26,6 +26,9 @@ def __getattr__(name):
     # The estimator imports Keras; load it only when it is asked for so that the
     # NumPy-only weight engine stays cheap to import.
     if name == "WeightedKerasClassifier":
+        # _backend first, whatever order classifier.py's imports are sorted in: it imports Keras
+        # quietly and turns a missing backend into a one-line BackendNotInstalledError.
+        from . import _backend  # noqa: F401
         from .classifier import WeightedKerasClassifier
 
         return WeightedKerasClassifier
