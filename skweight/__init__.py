@@ -12,7 +12,7 @@ from .weights import (
     unweight_proba,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "KINDS",
@@ -34,6 +34,9 @@ def __getattr__(name):
     # The estimator imports Keras; load it only when it is asked for so that the
     # NumPy-only weight engine stays cheap to import.
     if name == "WeightedKerasClassifier":
+        # _backend first, whatever order classifier.py's imports are sorted in: it imports Keras
+        # quietly and turns a missing backend into a one-line BackendNotInstalledError.
+        from . import _backend  # noqa: F401
         from .classifier import WeightedKerasClassifier
 
         return WeightedKerasClassifier

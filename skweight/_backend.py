@@ -1,5 +1,10 @@
-"""Keras backend glue: a quiet first import and a seeding context that leaves
-no global random state changed."""
+"""Keras backend glue: a quiet first import, a seeding context that leaves no
+global random state changed, and the release of TensorFlow's per-fit memory.
+
+This is the only module that knows Keras's and TensorFlow's internals.  Every
+private feature it uses is looked up, never assumed, and has a public fallback;
+:func:`private_features` says which ones this installation offers.
+"""
 
 import os
 import random
@@ -9,6 +14,38 @@ from contextlib import contextmanager
 
 import numpy as np
 
+# The pip extra that brings in each Keras backend, for the message of a missing one.
+_EXTRAS = {
+    "tensorflow": 'pip install "skweight[tensorflow-cpu]" (or "skweight[tensorflow]" for GPUs)',
+    "jax": 'pip install "skweight[jax]"',
+    "torch": 'pip install "skweight[torch]"',
+}
+# top-level module a backend is imported as -> the backend's name
+_BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "jaxlib": "jax", "torch": "torch"}
+
+
+class BackendNotInstalledError(ImportError):
+    """Keras is installed but the backend it is set to run on is not.
+
+    Raised on the first import of the estimator (``skweight.WeightedKerasClassifier``);
+    the NumPy-only weight engine (``skweight.class_weights``, ``skweight.sample_weights``)
+    works without any backend.
+    """
+
+
+def _missing_backend(exc, backend):
+    """A one-line :class:`BackendNotInstalledError` for ``exc`` when ``exc`` says a
+    backend module is missing; None for any other missing module."""
+    missing = _BACKEND_MODULES.get((exc.name or "").partition(".")[0])
+    if missing is None:
+        return None
+    others = " or ".join(f"KERAS_BACKEND={b}" for b in _EXTRAS if b != missing)
+    return BackendNotInstalledError(
+        f"Keras is set to run on {missing} (KERAS_BACKEND={backend}) but {missing} is not installed "
+        f"(No module named {exc.name!r}): install it with {_EXTRAS[missing]}, or choose an installed "
+        f"backend with {others}."
+    )
+
 
 def import_keras_quietly():
     """Import Keras; if it brings TensorFlow in for the first time, keep the
@@ -17,30 +54,44 @@ def import_keras_quietly():
     TensorFlow prints those lines before its logging is configured, so
     ``TF_CPP_MIN_LOG_LEVEL`` alone does not silence them; standard error is
     pointed at the null device for the duration of the import only.  Python
-    exceptions raised by the import still propagate normally.
+    exceptions raised by the import still propagate normally, except that a
+    missing backend becomes a one-line :class:`BackendNotInstalledError` that
+    names the extra to install.
     """
     if "keras" in sys.modules:
         return sys.modules["keras"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    if backend == "tensorflow" and "tensorflow" not in sys.modules:
-        try:
-            saved = os.dup(2)
-        except OSError:  # no usable fd 2 (some embedded interpreters)
-            saved = None
-        if saved is not None:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            sys.stderr.flush()
-            os.dup2(devnull, 2)
-            try:
-                import tensorflow  # noqa: F401
-            finally:
-                os.dup2(saved, 2)
-                os.close(saved)
-                os.close(devnull)
-    import keras
-
+    try:
+        if backend == "tensorflow" and "tensorflow" not in sys.modules:
+            _import_tensorflow_quietly()
+        import keras
+    except ModuleNotFoundError as exc:
+        error = _missing_backend(exc, backend)
+        if error is None:
+            raise
+        raise error from None
     return keras
+
+
+def _import_tensorflow_quietly():
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable fd 2 (some embedded interpreters)
+        saved = None
+    if saved is None:
+        import tensorflow  # noqa: F401
+
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    sys.stderr.flush()
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 keras = import_keras_quietly()
@@ -64,12 +115,118 @@ def quiet(enabled=True):
         logger.setLevel(level)
 
 
-def _tf_global_seed():
-    if "tensorflow" not in sys.modules:
-        return False, None
-    from tensorflow.python.eager import context
+# --------------------------------------------------------------------------- #
+# private features, looked up once, each with a public fallback
+# --------------------------------------------------------------------------- #
+# The slot of Keras's global SeedGenerator (what keras.random draws from when no
+# seed is given): a named constant since Keras 3.13, the same literal before.
+_SEED_GENERATOR_SLOT = "global_seed_generator"
+_KERAS_PRIVATE = None
 
-    return True, context.global_seed()
+
+class _KerasPrivate:
+    """What this Keras offers of the private seed state skweight saves and restores.
+
+    ``global_state``: ``keras.src.backend.common.global_state`` (Keras's
+    per-thread global attributes), or None when not found.  ``seed_slot``: where
+    Keras >= 3.10 records the seed given to ``set_random_seed`` (None before).
+    ``generator_slot``: where the global SeedGenerator lives.  ``seed_generator``:
+    the module whose ``python_random`` attribute Keras draws unseeded layers'
+    seeds from, or None when that attribute is not there.
+    """
+
+    def __init__(self, global_state=None, seed_slot=None, generator_slot=None, seed_generator=None):
+        self.global_state = global_state
+        self.seed_slot = seed_slot if global_state is not None else None
+        self.generator_slot = generator_slot if global_state is not None else None
+        self.seed_generator = seed_generator
+
+    @classmethod
+    def find(cls):
+        try:
+            from keras.src.backend.common import global_state
+            from keras.src.random import seed_generator
+            from keras.src.utils import rng_utils
+        except ImportError:
+            return cls()
+        if not all(callable(getattr(global_state, f, None)) for f in ("get_global_attribute", "set_global_attribute")):
+            global_state = None
+        seed_slot = getattr(rng_utils, "GLOBAL_RANDOM_SEED", None)  # Keras >= 3.10
+        generator_slot = getattr(seed_generator, "GLOBAL_SEED_GENERATOR", None)  # Keras >= 3.13
+        if generator_slot is None and callable(getattr(seed_generator, "global_seed_generator", None)):
+            generator_slot = _SEED_GENERATOR_SLOT  # Keras 3.0-3.12
+        python_random = getattr(seed_generator, "python_random", None)
+        swappable = python_random is random or isinstance(python_random, _ThreadRandom)
+        return cls(global_state, seed_slot, generator_slot, seed_generator if swappable else None)
+
+    def slots(self):
+        return [s for s in (self.seed_slot, self.generator_slot) if isinstance(s, str)]
+
+
+def _keras_private():
+    global _KERAS_PRIVATE
+    if _KERAS_PRIVATE is None:
+        _KERAS_PRIVATE = _KerasPrivate.find()
+    return _KERAS_PRIVATE
+
+
+def _tf_private_seed_reader():
+    """TensorFlow's private reader of its global seed, or None."""
+    try:
+        from tensorflow.python.eager import context
+    except ImportError:
+        return None
+    reader = getattr(context, "global_seed", None)
+    return reader if callable(reader) else None
+
+
+def _tf_global_seed():
+    """``(True, seed)`` with TensorFlow's global seed (None when unset) when
+    TensorFlow is loaded; ``(False, None)`` when it is not."""
+    tf = sys.modules.get("tensorflow")
+    if tf is None:
+        return False, None
+    reader = _tf_private_seed_reader()
+    if reader is not None:
+        return True, reader()
+    # public: (global seed, op seed); in eager mode it draws one op seed, which
+    # does not matter here: set_seed() starts the op seeds anew right after.
+    return True, tf.compat.v1.get_seed(None)[0]
+
+
+def private_features():
+    """Which private Keras/TensorFlow features this installation offers.
+
+    skweight uses each one where it is found and falls back to public APIs
+    where it is not (the README's "Supported versions" section says what each
+    fallback costs).
+
+    Returns
+    -------
+    dict
+        ``{feature: bool}`` for ``"keras_global_state"`` (Keras's global
+        SeedGenerator and recorded seed are saved and restored),
+        ``"keras_seed_slot"`` (Keras >= 3.10 records the seed),
+        ``"keras_python_random"`` (unseeded layers draw from a generator private
+        to the seeded thread), ``"tf_global_seed"`` (TensorFlow's global seed is
+        read directly; else through ``tf.compat.v1.get_seed``) and
+        ``"tf_gradient_registry"`` (per-fit gradient functions are released).
+
+    Examples
+    --------
+    >>> from skweight._backend import private_features
+    >>> sorted(private_features())  # doctest: +NORMALIZE_WHITESPACE
+    ['keras_global_state', 'keras_python_random', 'keras_seed_slot', 'tf_global_seed',
+     'tf_gradient_registry']
+    """
+    found = _keras_private()
+    return {
+        "keras_global_state": found.global_state is not None and found.generator_slot is not None,
+        "keras_seed_slot": found.seed_slot is not None,
+        "keras_python_random": found.seed_generator is not None,
+        "tf_global_seed": "tensorflow" in sys.modules and _tf_private_seed_reader() is not None,
+        "tf_gradient_registry": _gradient_registry() is not None,
+    }
 
 
 def backend_name():
@@ -77,18 +234,22 @@ def backend_name():
     return keras.backend.backend()
 
 
-def _seed_all(seed):
+def _seed_all(seed, found):
     """What ``keras.utils.set_random_seed`` does, without importing TensorFlow
     when another backend runs (Keras's version imports it whenever it is
     installed: seconds of start-up and C++ banners for a JAX or PyTorch user).
     TensorFlow's seed is still set when TensorFlow is already loaded, since
-    ``tf.data`` pipelines may shuffle with it on any backend."""
-    from keras.src.backend.common import global_state
-    from keras.src.random import seed_generator
-    from keras.src.utils import rng_utils
+    ``tf.data`` pipelines may shuffle with it on any backend.
 
-    global_state.set_global_attribute(rng_utils.GLOBAL_RANDOM_SEED, seed)
-    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    Where Keras's global state is not found, the public
+    ``keras.utils.set_random_seed`` does the seeding instead."""
+    if found.global_state is None:
+        keras.utils.set_random_seed(seed)
+        return
+    if found.seed_slot is not None:
+        found.global_state.set_global_attribute(found.seed_slot, seed)
+    if found.generator_slot is not None:  # a fresh generator, seeded from Python's random below
+        found.global_state.set_global_attribute(found.generator_slot, None)
     random.seed(seed)
     np.random.seed(seed)
     if "tensorflow" in sys.modules:
@@ -174,18 +335,17 @@ class _ThreadRandom:
 
 
 @contextmanager
-def _private_keras_python_random(seed):
-    from keras.src.random import seed_generator
-
-    previous = getattr(seed_generator, "python_random", None)
-    if previous is not random and not isinstance(previous, _ThreadRandom):
+def _private_keras_python_random(seed, found):
+    module = found.seed_generator
+    if module is None:
         yield  # a Keras without this module attribute: the seeded global serves
         return
-    seed_generator.python_random = _ThreadRandom(seed)
+    previous = module.python_random
+    module.python_random = _ThreadRandom(seed)
     try:
         yield
     finally:
-        seed_generator.python_random = previous
+        module.python_random = previous
 
 
 @contextmanager
@@ -204,28 +364,25 @@ def seeded(seed):
     if seed is None:
         yield
         return
-    from keras.src.backend.common import global_state
-    from keras.src.random import seed_generator
-    from keras.src.utils import rng_utils
-
+    found = _keras_private()
     with _SEED_LOCK:
         py_state = random.getstate()
         np_state = np.random.get_state()
         had_tf, tf_seed = _tf_global_seed()
-        keras_seed = global_state.get_global_attribute(rng_utils.GLOBAL_RANDOM_SEED)
-        keras_gen = global_state.get_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR)
+        keras_state = {slot: found.global_state.get_global_attribute(slot) for slot in found.slots()}
         torch_rng = _TorchRNG() if backend_name() == "torch" else None
-        _seed_all(int(seed))
+        _seed_all(int(seed), found)
         try:
-            with _private_keras_python_random(int(seed)):
+            with _private_keras_python_random(int(seed), found):
                 yield
         finally:
             random.setstate(py_state)
             np.random.set_state(np_state)
             if "tensorflow" in sys.modules:
+                # also when the block loaded TensorFlow: it had no global seed before
                 sys.modules["tensorflow"].random.set_seed(tf_seed if had_tf else None)
-            global_state.set_global_attribute(rng_utils.GLOBAL_RANDOM_SEED, keras_seed)
-            global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, keras_gen)
+            for slot, value in keras_state.items():
+                found.global_state.set_global_attribute(slot, value)
             if torch_rng is not None:
                 torch_rng.restore()
 
@@ -241,9 +398,7 @@ def seed_from(random_state):
         copy = np.random.RandomState()
         copy.set_state(random_state.get_state())
         return int(copy.randint(np.iinfo(np.int32).max))
-    raise TypeError(
-        f"random_state={random_state!r} is not accepted; give None, an int or a numpy.random.RandomState."
-    )
+    raise TypeError(f"random_state={random_state!r} is not accepted; give None, an int or a numpy.random.RandomState.")
 
 
 # --------------------------------------------------------------------------- #

@@ -1,8 +1,9 @@
 """Keras losses that keep one loss value per element, so that element-wise
 sample weights (one weight per label) multiply each label's term."""
 
-import keras
-from keras import ops
+from ._backend import keras
+
+ops = keras.ops
 
 __all__ = ["ElementwiseBinaryCrossentropy", "default_loss", "is_plain_bce"]
 

@@ -54,6 +54,7 @@ def keras_fit_spy(monkeypatch):
     return seen
 
 
+@pytest.mark.lanes
 def test_runs_on_the_requested_backend():
     import keras
 
@@ -63,6 +64,7 @@ def test_runs_on_the_requested_backend():
         assert "tensorflow" not in sys.modules
 
 
+@pytest.mark.lanes
 def test_weight_engine_never_imports_keras():
     code = (
         "import sys, numpy as np, skweight\n"
@@ -75,6 +77,7 @@ def test_weight_engine_never_imports_keras():
     np.testing.assert_array_equal(sample_weights(np.array([0, 1, 1]), {1: 3.0}), [1.0, 3.0, 3.0])
 
 
+@pytest.mark.lanes
 def test_binary_balanced(binary, keras_fit_spy):
     X, y = binary
     clf = WeightedKerasClassifier(class_weight="balanced", **SMALL).fit(X, y)
@@ -87,6 +90,7 @@ def test_binary_balanced(binary, keras_fit_spy):
     assert balanced_accuracy_score(y, clf.predict(X)) > 0.7
 
 
+@pytest.mark.lanes
 def test_multiclass_string_labels_and_dict_weights(keras_fit_spy):
     X, y = make_classification(
         n_samples=240, n_features=8, n_informative=5, n_classes=3, weights=[0.6, 0.3, 0.1], random_state=4
@@ -100,6 +104,7 @@ def test_multiclass_string_labels_and_dict_weights(keras_fit_spy):
     assert clf.predict_proba(X).shape == (len(y), 3)
 
 
+@pytest.mark.lanes
 def test_multilabel_elementwise_weights_reach_each_label(keras_fit_spy):
     X, Y = make_multilabel_classification(n_samples=200, n_features=8, n_classes=3, random_state=5)
     spec = [{0: 1.0, 1: 2.0}, {0: 1.0, 1: 3.0}, None]
@@ -147,6 +152,7 @@ def test_pipeline_grid_search(binary):
     assert grid.best_estimator_[-1].class_weight_[1] > 1.0
 
 
+@pytest.mark.lanes
 def test_pickle_round_trips(binary):
     X, y = binary
     unfitted = WeightedKerasClassifier(class_weight={1: 3.0}, **SMALL)
@@ -160,6 +166,7 @@ def test_pickle_round_trips(binary):
     assert copy.model_.count_params() == fitted.model_.count_params()
 
 
+@pytest.mark.lanes
 def test_random_state_reproducible_and_global_state_restored(binary):
     import keras
 
@@ -214,6 +221,7 @@ def test_interrupted_warm_fit_restores_weights(binary):
     np.testing.assert_array_equal(clf.predict_proba(X), proba)
 
 
+@pytest.mark.lanes
 def test_quiet_at_verbose_zero(capfd, binary):
     X, y = binary
     clf = WeightedKerasClassifier(class_weight="balanced", metrics=["accuracy"], validation_split=0.2, **SMALL)

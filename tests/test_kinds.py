@@ -200,6 +200,7 @@ def test_balanced_raises_the_recall_of_the_rare_class(kind):
     assert unchanged, "fit modified the caller's X or y"
 
 
+@pytest.mark.lanes
 @pytest.mark.parametrize("kind", list(CASES))
 def test_class_weights_come_from_the_training_rows_only(kind):
     X, y, _, _, models, _ = fitted(kind)

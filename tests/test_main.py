@@ -6,10 +6,12 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from skweight.__main__ import SCORING, main, run
 
 
+@pytest.mark.lanes
 def test_run_prints_progress_and_table_and_returns_scores():
     out = io.StringIO()
     summary = run(folds=2, epochs=2, out=out)

@@ -298,6 +298,7 @@ def test_pickle_joblib_and_keras_format_round_trips_in_a_fresh_process(tmp_path)
     np.testing.assert_array_equal(fresh["keras_multilabel_raw"], multilabel.model_.predict(Xml, verbose=0))
 
 
+@pytest.mark.lanes
 def test_keras_format_in_process_keeps_raw_outputs(tmp_path):
     X, y = _multiclass()
     est = _est(class_weight="balanced").fit(X, y)
@@ -309,6 +310,7 @@ def test_keras_format_in_process_keeps_raw_outputs(tmp_path):
     np.testing.assert_allclose(loaded.predict(X, verbose=0), est.predict_proba(X), rtol=0, atol=1e-7)
 
 
+@pytest.mark.lanes
 def test_pickle_in_process_of_fitted_and_unfitted():
     X, y = _data()
     est = _est(class_weight="balanced")

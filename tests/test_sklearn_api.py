@@ -8,6 +8,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skweight import WeightedKerasClassifier
 
+pytestmark = pytest.mark.lanes
+
 # Every check that is allowed to fail, with the reason. Nothing else is skipped.
 EXPECTED_FAILED_CHECKS = {
     "check_sample_weight_equivalence_on_dense_data": (

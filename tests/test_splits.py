@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 
 from skweight.splits import multilabel_split, split_rows, stratified_split
 
+pytestmark = pytest.mark.lanes
+
 FRACTIONS = st.floats(min_value=0.05, max_value=0.6, allow_nan=False)
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 

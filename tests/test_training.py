@@ -55,6 +55,7 @@ def small_binary():
 # --------------------------------------------------------------------------- #
 # validation_split: stratified, seeded, weighted with training-row weights
 # --------------------------------------------------------------------------- #
+@pytest.mark.lanes
 def test_validation_split_is_stratified_and_weighted_with_training_weights(sorted_binary):
     X, y = sorted_binary
     assert y[-60:].sum() == 0  # Keras's unshuffled 20 % tail would hold no positive
@@ -152,6 +153,7 @@ def test_validation_split_without_any_splittable_class_is_refused():
 # --------------------------------------------------------------------------- #
 # explicit validation data
 # --------------------------------------------------------------------------- #
+@pytest.mark.lanes
 def test_explicit_validation_data_with_string_labels(small_binary):
     X, y = small_binary
     labels = np.array(["common", "rare"])[y]
@@ -216,6 +218,7 @@ def test_model_checkpoint_keeps_the_model_with_the_best_weighted_val_loss(small_
 # --------------------------------------------------------------------------- #
 # metrics: plain and weighted
 # --------------------------------------------------------------------------- #
+@pytest.mark.lanes
 def test_metrics_are_reported_plain_and_weighted(sorted_binary):
     X, y = sorted_binary
     metrics = ["accuracy"]
@@ -321,6 +324,7 @@ def test_predict_proba_prior_matches_the_closed_form(small_binary):
     np.testing.assert_array_equal(np.argsort(proba[:, 1], kind="stable"), np.argsort(prior[:, 1], kind="stable"))
 
 
+@pytest.mark.lanes
 def test_predict_proba_prior_restores_the_training_prior(imbalanced_binary):
     X, y = imbalanced_binary
     X_tr, y_tr, X_te, y_te = X[:400], y[:400], X[400:], y[400:]

@@ -15,6 +15,8 @@ from sklearn.utils.class_weight import compute_class_weight, compute_sample_weig
 
 from skweight import KINDS, apply_class_weights, class_weights, sample_weights, target_kind
 
+pytestmark = pytest.mark.lanes
+
 # Deterministic property tests: the same examples on every run.
 PROPERTY = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
