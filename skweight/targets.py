@@ -166,23 +166,16 @@ class TargetEncoder:
         return self.n_classes_
 
     def get_metadata(self):
-        if self.outputs_ is not None:
-            return {
-                "classes_": self.classes_,
-                "n_classes_": self.n_classes_,
-                "n_outputs_": self.n_outputs_,
-                "n_outputs_expected_": self.n_outputs_expected_,
-                "target_kind_": self.kind_,
-                "output_names_": self.output_names_,
-                "output_units_": self.output_units_,
-            }
-        return {
+        meta = {
             "classes_": self.classes_,
             "n_classes_": self.n_classes_,
             "n_outputs_": self.n_outputs_,
             "n_outputs_expected_": self.n_outputs_expected_,
             "target_kind_": self.kind_,
         }
+        if self.outputs_ is not None:  # a target given per output
+            meta.update(output_names_=self.output_names_, output_units_=self.output_units_)
+        return meta
 
     # ------------------------------------------------------------ transform
     def _codes(self, y, classes, where="y"):
