@@ -430,7 +430,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         ``_check_before_build``)."""
         name = type(self).__name__
         _refuse_multi_input_X(X, name)
-        if y is not None and is_per_output(y):
+        if y is not None and is_per_output(y, _rows_or_none(X)):
             return self._validate_per_output(X, y, reset, y_numeric)
         if y is not None and not reset and self._is_per_output():
             self.target_encoder_.output_parts(y)  # fitted per output: refuses a single array
@@ -1053,9 +1053,20 @@ def _symbolic_outputs(model):
 def _check_weights(sample_weight, X, y):
     """``sample_weight`` checked for ``X``'s rows: one array, or (for a ``y``
     given per output) one per output."""
-    if is_per_output(y):
+    if is_per_output(y, _rows_or_none(X)):
         return check_output_sample_weight(sample_weight, n_rows(X), y)
     return check_sample_weight(sample_weight, n_rows(X))
+
+
+def _rows_or_none(X):
+    """Rows of ``X`` when it is one array-like (None for no ``X``, or the list
+    or dict a user's ``feature_encoder`` splits)."""
+    if X is None or isinstance(X, (Mapping, list, tuple)) and not hasattr(X, "toarray"):
+        return None
+    try:
+        return n_rows(X)
+    except (TypeError, ValueError):
+        return None
 
 
 def _prior(kind, proba, cw, classes):

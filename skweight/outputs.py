@@ -30,16 +30,21 @@ REGRESSION = "regression"
 # --------------------------------------------------------------------------- #
 # structure of a per-output target
 # --------------------------------------------------------------------------- #
-def is_per_output(y):
+def is_per_output(y, n_samples=None):
     """True for a dict of targets, a list/tuple of arrays or an :class:`Outputs`.
 
     A list of plain Python rows (``[[0, 1], [1, 0]]``) is one 2-D target, as
-    for :func:`skweight.target_kind`.
+    for :func:`skweight.target_kind`.  With ``n_samples`` (the rows of ``X``)
+    known, a list of arrays is per output only when every array has that many
+    rows: a list of ``n_samples`` label rows (scikit-learn's array-like form of
+    a 2-D target, e.g. ``list(Y)``) stays one target.
     """
     if isinstance(y, (Outputs, Mapping)):
         return True
     if isinstance(y, (list, tuple)) and len(y) > 0:
-        return all(isinstance(part, np.ndarray) or hasattr(part, "iloc") for part in y)
+        if not all(isinstance(part, np.ndarray) or hasattr(part, "iloc") for part in y):
+            return False
+        return n_samples is None or all(np.ndim(part) > 0 and len(part) == n_samples for part in y)
     return False
 
 

@@ -568,3 +568,16 @@ def test_predict_proba_prior_refuses_an_ordinal_output_trained_with_class_weight
     clf.class_weight_ = dict(clf.class_weight_, level={0: 1.0, 1: 1.0, 2: 1.0, 3: 5.0})
     with pytest.raises(ValueError, match="cannot undo the class weights of output 'level' \\(kind 'ordinal'"):
         clf.predict_proba_prior(data[2][:5])
+
+
+def test_a_list_of_label_rows_is_one_target_not_outputs():
+    """scikit-learn passes a 2-D target as ``list(Y)`` (one array per row, e.g.
+    in check_classifiers_multilabel_representation_invariance): with X's rows
+    known, that list is one target; a list of per-output arrays has X's rows
+    in every array."""
+    from skweight.outputs import is_per_output
+
+    Y = np.array([[0, 1, 1], [1, 0, 1], [1, 1, 0], [0, 0, 1]])
+    assert not is_per_output(list(Y), 4)
+    assert is_per_output([np.zeros(4), np.ones(4)], 4)
+    assert is_per_output([np.zeros(4), np.ones(4)])  # rows unknown: Keras's reading, one array per output
