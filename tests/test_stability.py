@@ -97,9 +97,13 @@ def test_no_model_of_a_finished_fit_stays_alive(cycles):
 def test_traced_graphs_and_gradient_registrations_do_not_accumulate(cycles):
     # without the release, each fit pins its traced train step through
     # TensorFlow's gradient registry: +2 registry entries and +18 graphs per fit
+    # (16 fits between the first and last checkpoint: a leak adds hundreds). The
+    # graph count may dip by one fit's worth at a checkpoint (a model whose graphs
+    # the budgeted collection freed earlier than the others), never grow.
     n = len(CHECKPOINTS)
     assert cycles["gradients"] == [cycles["gradients"][0]] * n
-    assert cycles["graphs"] == [cycles["graphs"][0]] * n
+    graphs = cycles["graphs"]
+    assert graphs[-1] <= graphs[0] and max(graphs) - min(graphs) <= 18, graphs
 
 
 def test_resident_memory_growth_is_bounded(cycles):
