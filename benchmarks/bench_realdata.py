@@ -111,6 +111,8 @@ def candidates(X, args):
         kw = dict(class_weight="balanced", random_state=SEED, **kw)
         if args.epochs:
             kw["epochs"] = args.epochs
+        if getattr(args, "batch_size", None):
+            kw["batch_size"] = args.batch_size
         return WeightedKerasClassifier(**kw)
 
     grid = GridSearchCV(
@@ -346,6 +348,8 @@ def main(argv=None):
     p.add_argument("--grid-tables", nargs="*", default=None, choices=list(TABLES),
                    help="tables that get the nested grid-search row (default: all; none when given empty)")
     p.add_argument("--epochs", type=int, default=None, help="explicit epochs for skweight (default: its own)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="explicit batch_size for skweight (default: its own, min(200, training rows))")
     p.add_argument("--merge", type=pathlib.Path, nargs="+", default=None,
                    help="no run: merge the tables of these realdata.json files (same settings) and report")
     p.add_argument("--partial-out", type=pathlib.Path, default=None, help="JSON rewritten after every table")
@@ -373,7 +377,7 @@ def main(argv=None):
     agg = overall(results)
     result = {"benchmark": "realdata", "metrics": list(METRICS), "rows": list(agg), "environment": env,
               "settings": {"folds": args.folds, "grid_folds": args.grid_folds, "powers": args.powers,
-                           "max_rows": args.max_rows, "epochs": args.epochs, "grid_tables": args.grid_tables},
+                           "max_rows": args.max_rows, "epochs": args.epochs, "batch_size": args.batch_size, "grid_tables": args.grid_tables},
               "overall": agg, "goals": goals(results), "tables": results}
     print(fmt(results, agg))
     print("\ngoals:", result["goals"])

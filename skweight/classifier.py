@@ -51,6 +51,9 @@ EPOCH_CAP = 200
 #: Epochs a fit trains with ``epochs=None`` when it does not stop early (early
 #: stopping off, or too few rows of a class for a stratified validation split).
 EPOCHS_WITHOUT_STOPPING = 50
+#: Training batch size of the default model when ``batch_size`` is None:
+#: ``min(DEFAULT_BATCH_SIZE, training rows)``, like ``MLPClassifier``'s "auto".
+DEFAULT_BATCH_SIZE = 200
 
 
 class _TagsRoot:
@@ -145,7 +148,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         ``None``: up to 200 epochs with early stopping (see ``early_stopping``).
         An int trains exactly that many epochs (unless ``early_stopping=True``).
     batch_size : int, optional
-        Training batch size; Keras's default (32) when None.  Prediction does
+        Training batch size.  None: ``min(200, training rows)`` for the
+        default model (scikit-learn's ``MLPClassifier`` "auto"), Keras's
+        default (32) for a model of your own.  An explicit ``batch_size`` (or
+        ``fit__batch_size``, or ``batch_size`` given to ``fit``) always wins;
+        ``-1`` is one batch of all rows.  Prediction does
         not use it: ``predict``, ``predict_proba`` and ``score`` pick a batch
         from the row size and a 32 MiB budget (up to 65,536 rows), unless
         ``predict__batch_size`` (or ``batch_size`` given to the call) is set.
@@ -619,6 +626,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
                 X_val, y_val, w_val = kwargs["validation_data"]
                 kwargs["validation_data"] = (X_val, to_model(y_val), None if w_val is None else to_model(w_val))
         kwargs["validation_split"] = 0.0
+        if self._builds_default_model() and self._batch_size_given(kwargs) is None:
+            kwargs["batch_size"] = max(1, min(DEFAULT_BATCH_SIZE, n_rows(X)))
         # a copy: SciKeras extends the lists of ``history_`` in place
         previous = {k: list(v) for k, v in self.__dict__.get("history_", {}).items()}
         keras_history = getattr(self.model_, "history", None)
@@ -645,6 +654,15 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         if any(isinstance(cb, keras.callbacks.EarlyStopping) for cb in _flatten(self._fit_callbacks)):
             return False
         return self.early_stopping is True or epochs is None
+
+    def _batch_size_given(self, fit_kwargs):
+        """The training batch size the user chose: ``batch_size`` given to
+        ``fit``, else ``fit__batch_size``, else the ``batch_size`` parameter
+        (SciKeras's precedence); None when none was chosen."""
+        if fit_kwargs.get("batch_size") is not None:
+            return fit_kwargs["batch_size"]
+        routed = getattr(self, "fit__batch_size", None)
+        return routed if routed is not None else self.batch_size
 
     def _validation_fraction(self, from_fit):
         """``validation_split`` as given to ``fit`` (a keyword), else

@@ -106,7 +106,9 @@ def test_a_users_early_stopping_replaces_ours(data):
 
 def test_explicit_validation_split_is_the_early_stopping_split(data):
     X, y = data
-    clf = WeightedKerasClassifier(validation_split=0.3, n_iter_no_change=2, **SMALL).fit(X, y)
+    clf = WeightedKerasClassifier(
+        validation_split=0.3, n_iter_no_change=2, optimizer__learning_rate=0.05, **SMALL
+    ).fit(X, y)
     train, _ = split_rows("binary", y, 0.3, seed_from(0))
     (layer,) = _normalization_layers(clf.model_)
     assert_allclose(np.asarray(layer.mean).reshape(-1), X[train].mean(axis=0), rtol=1e-4)
@@ -170,3 +172,49 @@ def test_bad_default_parameters_are_refused_before_training(data, params, exc, w
     with pytest.raises(exc, match=__import__("re").escape(words)):
         clf.fit(X, y)
     assert not hasattr(clf, "model_")
+
+
+class _CountBatches(keras.callbacks.Callback):
+    """Training batches per epoch (the first epoch's)."""
+
+    def on_train_begin(self, logs=None):
+        self.per_epoch = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.per_epoch.append(0)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.per_epoch[-1] += 1
+
+
+def test_default_model_trains_in_batches_of_min_200_and_the_rows():
+    X, y = make_classification(450, n_features=5, random_state=0)
+    count = _CountBatches()
+    WeightedKerasClassifier(epochs=1, callbacks=[count], **SMALL).fit(X, y)
+    assert count.per_epoch == [3]  # 450 rows in batches of 200: 200, 200, 50
+    # with early stopping the batch is sized on the 90 % training rows (one batch of 135 of 150)
+    count = _CountBatches()
+    WeightedKerasClassifier(epochs=1, early_stopping=True, callbacks=[count], **SMALL).fit(X[:150], y[:150])
+    assert count.per_epoch == [1]
+
+
+@pytest.mark.parametrize("where", ["param", "routed", "fit"])
+def test_an_explicit_batch_size_wins_over_the_default(where):
+    X, y = make_classification(450, n_features=5, random_state=0)
+    count = _CountBatches()
+    kw = {"param": {"batch_size": 100}, "routed": {"fit__batch_size": 100}, "fit": {}}[where]
+    clf = WeightedKerasClassifier(epochs=1, callbacks=[count], **SMALL, **kw)
+    clf.fit(X, y, **({"batch_size": 100} if where == "fit" else {}))
+    assert count.per_epoch == [5]  # ceil(450 / 100)
+
+
+def test_a_users_model_keeps_keras_batch_size_32():
+    X, y = make_classification(450, n_features=5, random_state=0)
+
+    def build(meta):
+        inp = keras.Input((meta["n_features_in_"],))
+        return keras.Model(inp, keras.layers.Dense(1, activation="sigmoid")(inp))
+
+    count = _CountBatches()
+    WeightedKerasClassifier(build, loss="binary_crossentropy", epochs=1, callbacks=[count], random_state=0).fit(X, y)
+    assert count.per_epoch == [15]  # ceil(450 / 32)
