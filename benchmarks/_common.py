@@ -34,8 +34,13 @@ def parser(description, default_out=RESULTS):
     p.add_argument("--quick", action="store_true", help="tiny sizes and few repeats (smoke test)")
     p.add_argument("--out", type=pathlib.Path, default=default_out, help="folder for JSON/PNG results")
     p.add_argument("--threads", type=int, default=1, help="TensorFlow intra-op threads (inter-op: 1)")
-    p.add_argument("--wait", type=float, default=None, metavar="LOAD",
-                   help="before starting, wait until the 1-minute load average is below LOAD")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=None,
+        metavar="LOAD",
+        help="before starting, wait until the 1-minute load average is below LOAD",
+    )
     p.add_argument("--no-plot", action="store_true", help="skip the PNG")
     return p
 
@@ -47,8 +52,9 @@ def pin_threads(n=1):
     os.environ["TF_NUM_INTEROP_THREADS"] = "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if "tensorflow" in sys.modules or os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
-        import skweight._backend  # noqa: F401  (quiet TensorFlow import)
         import tensorflow as tf
+
+        import skweight._backend  # noqa: F401  (quiet TensorFlow import)
 
         try:
             tf.config.threading.set_intra_op_parallelism_threads(n)
@@ -169,6 +175,7 @@ def ratios(results, baseline):
 
 def table(rows, columns, floatfmt="{:.3f}"):
     """Plain-text table of ``rows`` (list of dicts) with the given ``columns``."""
+
     def cell(v):
         if isinstance(v, float):
             return floatfmt.format(v)

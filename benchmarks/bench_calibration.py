@@ -54,8 +54,15 @@ def datasets(quick, seed):
 
     def synth(n, weights, n_classes=2):
         X, y = make_classification(
-            n_samples=n, n_features=20, n_informative=8, n_redundant=4, n_classes=n_classes,
-            weights=weights, class_sep=0.8, flip_y=0.01, random_state=seed,
+            n_samples=n,
+            n_features=20,
+            n_informative=8,
+            n_redundant=4,
+            n_classes=n_classes,
+            weights=weights,
+            class_sep=0.8,
+            flip_y=0.01,
+            random_state=seed,
         )
         return X.astype(np.float32), y
 
@@ -69,7 +76,8 @@ def datasets(quick, seed):
     out["synth_1to19"] = (X, y, "make_classification, 2000 rows, 20 features, 1:19")
     digits = load_digits()
     out["digits_8_vs_rest"] = (
-        (digits.data / 16.0).astype(np.float32), (digits.target == 8).astype(int),
+        (digits.data / 16.0).astype(np.float32),
+        (digits.target == 8).astype(int),
         "scikit-learn digits, 1797 images, digit 8 vs the rest",
     )
     X, y = synth(2000, [0.80, 0.15, 0.05], n_classes=3)
@@ -138,9 +146,7 @@ def evaluate(X, y, folds, epochs, seed, quick):
 
 def summarise(per_fold):
     med = {v: {m: float(np.median(per_fold[v][m])) for m in METRICS} for v in VARIANTS}
-    ratios = {
-        f"{m}_prior_over_balanced": med["balanced_prior"][m] / med["balanced"][m] for m in ("log_loss", "brier")
-    }
+    ratios = {f"{m}_prior_over_balanced": med["balanced_prior"][m] / med["balanced"][m] for m in ("log_loss", "brier")}
     ratios.update(
         {f"{m}_prior_over_unweighted": med["balanced_prior"][m] / med["unweighted"][m] for m in ("log_loss", "brier")}
     )
@@ -158,7 +164,8 @@ def print_table(name, description, prevalence, med, ratios, auc_change, out=sys.
     print(
         f"  prior/balanced: log-loss x{ratios['log_loss_prior_over_balanced']:.3f}, "
         f"Brier x{ratios['brier_prior_over_balanced']:.3f};  prior/unweighted: "
-        f"log-loss x{ratios['log_loss_prior_over_unweighted']:.3f}, Brier x{ratios['brier_prior_over_unweighted']:.3f};  "
+        f"log-loss x{ratios['log_loss_prior_over_unweighted']:.3f}, "
+        f"Brier x{ratios['brier_prior_over_unweighted']:.3f};  "
         f"largest per-fold ROC AUC change prior vs balanced: {auc_change:.2e}",
         file=out,
     )
@@ -175,7 +182,12 @@ def plot(results, oofs, path):
     binary = [n for n in names if results[n]["n_classes"] == 2]
     fig, axes = plt.subplots(2, 3, figsize=(15, 9))
     width = 0.8 / len(VARIANTS)
-    colors = {"unweighted": "tab:gray", "balanced": "tab:red", "balanced_prior": "tab:blue", "balanced_platt": "tab:green"}
+    colors = {
+        "unweighted": "tab:gray",
+        "balanced": "tab:red",
+        "balanced_prior": "tab:blue",
+        "balanced_platt": "tab:green",
+    }
     for ax, metric in zip(axes[0], ("log_loss", "brier", "roc_auc")):
         for i, variant in enumerate(VARIANTS):
             values = [results[n]["median"][variant][metric] for n in names]
@@ -197,7 +209,7 @@ def plot(results, oofs, path):
         ax.set_xlabel("mean predicted probability of the minority class")
         ax.set_ylabel("observed frequency")
         ax.legend(fontsize=8)
-    for ax in axes[1][len(binary[:3]):]:
+    for ax in axes[1][len(binary[:3]) :]:
         ax.axis("off")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
@@ -212,8 +224,8 @@ def main(argv=None, out=sys.stdout):
     start = time.perf_counter()
     results, oofs = {}, {}
     print(
-        f"stratified {folds}-fold CV, MLP (32,), {epochs} epochs, batch 64, seed {args.seed}; "
-        "medians over folds", file=out,
+        f"stratified {folds}-fold CV, MLP (32,), {epochs} epochs, batch 64, seed {args.seed}; medians over folds",
+        file=out,
     )
     for name, (X, y, description) in datasets(args.quick, args.seed).items():
         tic = time.perf_counter()
@@ -241,10 +253,23 @@ def main(argv=None, out=sys.stdout):
     payload = {
         "benchmark": "calibration of probabilities after class weighting",
         "command": "PYTHONPATH=. python benchmarks/bench_calibration.py" + (" --quick" if args.quick else ""),
-        "config": {"folds": folds, "epochs": epochs, "seed": args.seed, "hidden_layer_sizes": [32], "batch_size": 64,
-                   "quick": bool(args.quick), "platt_cv": 2 if args.quick else 3},
-        "environment": {"python": platform.python_version(), "numpy": np.__version__, "scikit-learn": sklearn.__version__,
-                        "keras": keras.__version__, "backend": keras.backend.backend(), "machine": platform.machine()},
+        "config": {
+            "folds": folds,
+            "epochs": epochs,
+            "seed": args.seed,
+            "hidden_layer_sizes": [32],
+            "batch_size": 64,
+            "quick": bool(args.quick),
+            "platt_cv": 2 if args.quick else 3,
+        },
+        "environment": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "scikit-learn": sklearn.__version__,
+            "keras": keras.__version__,
+            "backend": keras.backend.backend(),
+            "machine": platform.machine(),
+        },
         "seconds": round(time.perf_counter() - start, 1),
         "datasets": {n: {k: v for k, v in r.items() if not k.startswith("_")} for n, r in results.items()},
     }

@@ -93,8 +93,9 @@ def _cycle_factory(name):
         out = keras.layers.Dense(1, activation="sigmoid")(keras.layers.Dense(32, activation="relu")(inp))
         model = keras.Model(inp, out)
         model.compile(loss="binary_crossentropy", optimizer="adam")
-        model.fit(X, y.astype(np.float32), sample_weight=sample_weights(y, "balanced"), epochs=5, batch_size=32,
-                  verbose=0)
+        model.fit(
+            X, y.astype(np.float32), sample_weight=sample_weights(y, "balanced"), epochs=5, batch_size=32, verbose=0
+        )
         t1, c1 = time.perf_counter(), time.process_time()
         model.predict(X, verbose=0)
         return t1 - t0, c1 - c0, time.perf_counter() - t1
@@ -200,17 +201,24 @@ def _fmt(v, spec):
 
 def table(results):
     cols = [f"RSS@{c}" for c in CHECKPOINTS]
-    head = (f"{'candidate':<20}" + "".join(f"{c:>8}" for c in cols)
-            + f"{'growth':>8}{'2nd half':>9}{'peaks':>12}{'MB/fit':>7}"
-            + f"{'wall 1-10':>10}{'last 10':>8}{'cpu 1-10':>9}{'last 10':>8}{'cpu ratio':>10}")
+    head = (
+        f"{'candidate':<20}"
+        + "".join(f"{c:>8}" for c in cols)
+        + f"{'growth':>8}{'2nd half':>9}{'peaks':>12}{'MB/fit':>7}"
+        + f"{'wall 1-10':>10}{'last 10':>8}{'cpu 1-10':>9}{'last 10':>8}{'cpu ratio':>10}"
+    )
     lines = [head, "-" * len(head)]
     for name, res in results.items():
         s = res["summary"]
         at = s["rss_mb_at"]
-        peaks = "-" if s["peak_rss_mb_first_half"] is None else (
-            f"{s['peak_rss_mb_first_half']:.0f}/{s['peak_rss_mb_second_half']:.0f}")
+        peaks = (
+            "-"
+            if s["peak_rss_mb_first_half"] is None
+            else (f"{s['peak_rss_mb_first_half']:.0f}/{s['peak_rss_mb_second_half']:.0f}")
+        )
         lines.append(
-            f"{name:<20}" + "".join(f"{_fmt(at.get(str(c)), '8.0f')}" for c in CHECKPOINTS)
+            f"{name:<20}"
+            + "".join(f"{_fmt(at.get(str(c)), '8.0f')}" for c in CHECKPOINTS)
             + f"{_fmt(s['growth_after_warmup_mb'], '8.1f')}{_fmt(s['growth_second_half_mb'], '9.1f')}{peaks:>12}"
             + f"{_fmt(s['growth_per_fit_mb'], '7.2f')}"
             + f"{_fmt(s['median_fit_s_first10'], '10.3f')}{_fmt(s['median_fit_s_last10'], '8.3f')}"
@@ -268,8 +276,12 @@ def main(argv=None):
     for name in names:
         t0 = time.perf_counter()
         start, rows = run_candidate(name, cycles)
-        results[name] = {"start_rss_mb": start, "rows": rows, "summary": summarise(rows, cycles),
-                         "wall_s": time.perf_counter() - t0}
+        results[name] = {
+            "start_rss_mb": start,
+            "rows": rows,
+            "summary": summarise(rows, cycles),
+            "wall_s": time.perf_counter() - t0,
+        }
         print(f"{name}: {cycles} cycles in {results[name]['wall_s']:.0f} s", file=sys.stderr)
     print(table(results))
     out = Path(args.out)
@@ -278,14 +290,18 @@ def main(argv=None):
         "benchmark": "bench_memory",
         "command": "python benchmarks/bench_memory.py" + (" --quick" if args.quick else f" --cycles {cycles}"),
         "workload": "clone + fit + predict_proba of WeightedKerasClassifier(class_weight='balanced', epochs=5, "
-                    "batch_size=32, hidden_layer_sizes=(32,)) on make_classification(1000 x 20, 10 % positives); "
-                    "no explicit gc",
+        "batch_size=32, hidden_layer_sizes=(32,)) on make_classification(1000 x 20, 10 % positives); "
+        "no explicit gc",
         "warmup_cycles": WARMUP,
         "environment": {
-            "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
             "backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
-            **{pkg: _version(pkg) for pkg in ("keras", "tensorflow", "tensorflow-cpu", "scikeras", "numpy",
-                                              "scikit-learn")},
+            **{
+                pkg: _version(pkg)
+                for pkg in ("keras", "tensorflow", "tensorflow-cpu", "scikeras", "numpy", "scikit-learn")
+            },
         },
         "results": results,
     }

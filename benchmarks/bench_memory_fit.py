@@ -62,10 +62,9 @@ class _Poller(threading.Thread):
 
 def child(candidate, rows, epochs, dtype, threads):
     _common.pin_threads(threads)
+    import bench_overhead as bo
     import numpy as np
     import psutil
-
-    import bench_overhead as bo
 
     X, y = bo.make_data(rows, np.dtype(dtype))
     fitted = {}
@@ -79,15 +78,33 @@ def child(candidate, rows, epochs, dtype, threads):
     facts = fn()
     poller.stop.set()
     poller.join()
-    print(json.dumps({
-        "rss_before_fit": before, "peak_rss_fit": max(poller.peak, psutil.Process().memory_info().rss),
-        "steps": facts.get("steps"), "x_nbytes": int(X.nbytes),
-    }))
+    print(
+        json.dumps(
+            {
+                "rss_before_fit": before,
+                "peak_rss_fit": max(poller.peak, psutil.Process().memory_info().rss),
+                "steps": facts.get("steps"),
+                "x_nbytes": int(X.nbytes),
+            }
+        )
+    )
 
 
 def run_child(candidate, args):
-    cmd = [sys.executable, __file__, "--child", candidate, "--rows", str(args.rows), "--epochs", str(args.epochs),
-           "--dtype", args.dtype, "--threads", str(args.threads)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        candidate,
+        "--rows",
+        str(args.rows),
+        "--epochs",
+        str(args.epochs),
+        "--dtype",
+        args.dtype,
+        "--threads",
+        str(args.threads),
+    ]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")]))
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
@@ -107,11 +124,11 @@ def run_child(candidate, args):
 def copy_check(rows):
     import tracemalloc
 
+    import bench_overhead as bo
     import keras
     import numpy as np
     import pandas as pd
 
-    import bench_overhead as bo
     from skweight import WeightedKerasClassifier
 
     X32, y = bo.make_data(rows, np.float32)
@@ -198,29 +215,57 @@ def main(argv=None):
         s["steps"] = runs[c][0]["steps"]
         summary[c] = s
     base = summary[BASELINE]
-    for c, s in summary.items():
+    for s in summary.values():
         s["peak_ratio"] = s["peak_rss_fit"] / base["peak_rss_fit"]
         s["increment_minus_baseline"] = s["fit_increment"] - base["fit_increment"]
         s["increment_minus_baseline_over_x"] = s["increment_minus_baseline"] / x_nbytes
 
     copies = copy_check(args.rows)
     result = {
-        "benchmark": "memory_fit", "baseline": BASELINE, "environment": env,
-        "workload": {"rows": args.rows, "features": 20, "epochs": args.epochs, "batch_size": 32,
-                     "x_dtype": args.dtype, "x_nbytes": x_nbytes, "repeats": repeats},
-        "peak_rss": summary, "runs": runs, "x_copies": copies,
+        "benchmark": "memory_fit",
+        "baseline": BASELINE,
+        "environment": env,
+        "workload": {
+            "rows": args.rows,
+            "features": 20,
+            "epochs": args.epochs,
+            "batch_size": 32,
+            "x_dtype": args.dtype,
+            "x_nbytes": x_nbytes,
+            "repeats": repeats,
+        },
+        "peak_rss": summary,
+        "runs": runs,
+        "x_copies": copies,
     }
     result["environment"]["loadavg_end"] = list(os.getloadavg())
 
     mib = 2**20
-    rows = [{"candidate": c, "RSS before MiB": s["rss_before_fit"] / mib, "peak in fit MiB": s["peak_rss_fit"] / mib,
-             "fit adds MiB": s["fit_increment"] / mib, "vs baseline MiB": s["increment_minus_baseline"] / mib,
-             "peak ratio": f"{s['peak_ratio']:.3f}x"} for c, s in summary.items()]
-    print(f"\npeak RSS, {args.rows} rows x {args.epochs} epochs, X {args.dtype} = {x_nbytes / mib:.1f} MiB "
-          f"(medians of {repeats}, fresh process each)")
+    rows = [
+        {
+            "candidate": c,
+            "RSS before MiB": s["rss_before_fit"] / mib,
+            "peak in fit MiB": s["peak_rss_fit"] / mib,
+            "fit adds MiB": s["fit_increment"] / mib,
+            "vs baseline MiB": s["increment_minus_baseline"] / mib,
+            "peak ratio": f"{s['peak_ratio']:.3f}x",
+        }
+        for c, s in summary.items()
+    ]
+    print(
+        f"\npeak RSS, {args.rows} rows x {args.epochs} epochs, X {args.dtype} = {x_nbytes / mib:.1f} MiB "
+        f"(medians of {repeats}, fresh process each)"
+    )
     print(_common.table(rows, list(rows[0]), floatfmt="{:.1f}"))
-    crow = [{"X": k, "shares memory with X": v["passed_to_keras_shares_memory"], "dtype to Keras": v["passed_to_keras_dtype"],
-             "skweight peak alloc / X": f"{v['non_keras_peak_alloc_over_x']:.3f}"} for k, v in copies.items()]
+    crow = [
+        {
+            "X": k,
+            "shares memory with X": v["passed_to_keras_shares_memory"],
+            "dtype to Keras": v["passed_to_keras_dtype"],
+            "skweight peak alloc / X": f"{v['non_keras_peak_alloc_over_x']:.3f}",
+        }
+        for k, v in copies.items()
+    ]
     print("\nwhat skweight hands to keras.Model.fit (Keras stubbed)")
     print(_common.table(crow, list(crow[0])))
     path = _common.write_json(args.out / "memory_fit.json", result)

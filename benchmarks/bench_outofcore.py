@@ -32,9 +32,8 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 sys.path.insert(1, str(pathlib.Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-
 import _common  # noqa: E402
+import numpy as np  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 N_FEATURES = 20
@@ -59,10 +58,12 @@ def lazy_data(n_rows, block_rows, seed=0):
 
     n_blocks = -(-n_rows // block_rows)
     sizes = [min(block_rows, n_rows - i * block_rows) for i in range(n_blocks)]
-    both = da.concatenate([
-        da.from_delayed(dask.delayed(_block)(i, rows, seed), (rows, N_FEATURES + 1), dtype=np.float32)
-        for i, rows in enumerate(sizes)
-    ])
+    both = da.concatenate(
+        [
+            da.from_delayed(dask.delayed(_block)(i, rows, seed), (rows, N_FEATURES + 1), dtype=np.float32)
+            for i, rows in enumerate(sizes)
+        ]
+    )
     return both[:, :N_FEATURES], both[:, N_FEATURES].astype(np.int64)
 
 
@@ -118,18 +119,41 @@ def run(args):
     if args.quick:
         n, block, n_mem = 40_000, 10_000, 20_000
     data_mb = n * (N_FEATURES + 1) * 4 / 2**20
-    env = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1",
-           "PYTHONPATH": os.pathsep.join(
-               p for p in (str(ROOT), str(ROOT / "benchmarks"), os.environ.get("PYTHONPATH")) if p)}
-    out = {"rows": n, "block_rows": block, "features": N_FEATURES, "data_mb": data_mb,
-           "workers": args.workers, "worker_memory_limit": args.memory_limit, "batch_size": args.batch_size}
-    print(f"{n:,} rows x {N_FEATURES} float32 (+ labels) = {data_mb:,.0f} MB lazily generated in blocks of "
-          f"{block:,}; {args.workers} workers x {args.memory_limit}")
-    with distributed.LocalCluster(
-        n_workers=args.workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-        memory_limit=args.memory_limit, silence_logs=logging.ERROR, env=env,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-    ) as cluster, distributed.Client(cluster) as client:
+    env = {
+        "TF_NUM_INTRAOP_THREADS": "1",
+        "TF_NUM_INTEROP_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(ROOT), str(ROOT / "benchmarks"), os.environ.get("PYTHONPATH")) if p
+        ),
+    }
+    out = {
+        "rows": n,
+        "block_rows": block,
+        "features": N_FEATURES,
+        "data_mb": data_mb,
+        "workers": args.workers,
+        "worker_memory_limit": args.memory_limit,
+        "batch_size": args.batch_size,
+    }
+    print(
+        f"{n:,} rows x {N_FEATURES} float32 (+ labels) = {data_mb:,.0f} MB lazily generated in blocks of "
+        f"{block:,}; {args.workers} workers x {args.memory_limit}"
+    )
+    with (
+        distributed.LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            memory_limit=args.memory_limit,
+            silence_logs=logging.ERROR,
+            env=env,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         X, y = lazy_data(n, block)
         t0 = time.perf_counter()
         weights = class_weights(y, "balanced")
@@ -140,11 +164,12 @@ def run(args):
             t0 = time.perf_counter()
             partial_fit_blocks(est.set_params(class_weight=weights), X, y, classes=sorted(weights))
             t_fit = time.perf_counter() - t0
-        worker_mem = {w["id"]: w["metrics"]["memory"] / 2**20
-                      for w in client.scheduler_info()["workers"].values()}
+        worker_mem = {w["id"]: w["metrics"]["memory"] / 2**20 for w in client.scheduler_info()["workers"].values()}
     steps = int(est.model_.optimizer.iterations.numpy())
-    print(f"partial_fit over {-(-n // block)} blocks: {t_fit:.1f} s, {steps} steps, "
-          f"client peak RSS {peak.peak / 2**20:.0f} MB")
+    print(
+        f"partial_fit over {-(-n // block)} blocks: {t_fit:.1f} s, {steps} steps, "
+        f"client peak RSS {peak.peak / 2**20:.0f} MB"
+    )
 
     Xm, ym = in_memory_data(n_mem, block)
     t0 = time.perf_counter()
@@ -154,20 +179,37 @@ def run(args):
     t0 = time.perf_counter()
     mem.fit(Xm, ym)
     t_mem = time.perf_counter() - t0
-    out.update({
-        "class_weights": weights, "class_weights_s": t_weights, "class_weights_rows_per_s": n / t_weights,
-        "partial_fit_s": t_fit, "partial_fit_rows_per_s": n / t_fit, "partial_fit_steps": steps,
-        "client_peak_rss_mb": peak.peak / 2**20, "worker_rss_mb_end": worker_mem,
-        "in_memory_rows": n_mem, "in_memory_class_weights_s": t_wm, "in_memory_class_weights_rows_per_s": n_mem / t_wm,
-        "in_memory_fit_s": t_mem, "in_memory_fit_rows_per_s": n_mem / t_mem,
-        "fit_rows_per_s_ratio": (n / t_fit) / (n_mem / t_mem),
-    })
+    out.update(
+        {
+            "class_weights": weights,
+            "class_weights_s": t_weights,
+            "class_weights_rows_per_s": n / t_weights,
+            "partial_fit_s": t_fit,
+            "partial_fit_rows_per_s": n / t_fit,
+            "partial_fit_steps": steps,
+            "client_peak_rss_mb": peak.peak / 2**20,
+            "worker_rss_mb_end": worker_mem,
+            "in_memory_rows": n_mem,
+            "in_memory_class_weights_s": t_wm,
+            "in_memory_class_weights_rows_per_s": n_mem / t_wm,
+            "in_memory_fit_s": t_mem,
+            "in_memory_fit_rows_per_s": n_mem / t_mem,
+            "fit_rows_per_s_ratio": (n / t_fit) / (n_mem / t_mem),
+        }
+    )
     rows = [
-        {"step": "class weights", "out-of-core rows/s": out["class_weights_rows_per_s"],
-         "in-memory rows/s": out["in_memory_class_weights_rows_per_s"],
-         "ratio": out["class_weights_rows_per_s"] / out["in_memory_class_weights_rows_per_s"]},
-        {"step": "1 epoch of training", "out-of-core rows/s": out["partial_fit_rows_per_s"],
-         "in-memory rows/s": out["in_memory_fit_rows_per_s"], "ratio": out["fit_rows_per_s_ratio"]},
+        {
+            "step": "class weights",
+            "out-of-core rows/s": out["class_weights_rows_per_s"],
+            "in-memory rows/s": out["in_memory_class_weights_rows_per_s"],
+            "ratio": out["class_weights_rows_per_s"] / out["in_memory_class_weights_rows_per_s"],
+        },
+        {
+            "step": "1 epoch of training",
+            "out-of-core rows/s": out["partial_fit_rows_per_s"],
+            "in-memory rows/s": out["in_memory_fit_rows_per_s"],
+            "ratio": out["fit_rows_per_s_ratio"],
+        },
     ]
     print(_common.table(rows, ["step", "out-of-core rows/s", "in-memory rows/s", "ratio"], "{:,.2f}"))
     return out

@@ -29,9 +29,8 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 sys.path.insert(1, str(pathlib.Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-
 import _common  # noqa: E402
+import numpy as np  # noqa: E402
 
 BASELINE = "keras fit(sample_weight)"
 BASE = "skweight (base)"
@@ -57,8 +56,13 @@ def make_data(n, dtype):
     from sklearn.datasets import make_classification
 
     X, y = make_classification(
-        n_samples=n, n_features=N_FEATURES, n_informative=8, n_classes=len(CLASS_PRIOR),
-        weights=CLASS_PRIOR, class_sep=1.0, random_state=0,
+        n_samples=n,
+        n_features=N_FEATURES,
+        n_informative=8,
+        n_classes=len(CLASS_PRIOR),
+        weights=CLASS_PRIOR,
+        class_sep=1.0,
+        random_state=0,
     )
     return X.astype(dtype), y
 
@@ -104,8 +108,9 @@ def load_base(path):
     import importlib.util
 
     pkg = pathlib.Path(path).resolve() / "skweight"
-    spec = importlib.util.spec_from_file_location("skweight_base", pkg / "__init__.py",
-                                                  submodule_search_locations=[str(pkg)])
+    spec = importlib.util.spec_from_file_location(
+        "skweight_base", pkg / "__init__.py", submodule_search_locations=[str(pkg)]
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules["skweight_base"] = module
     spec.loader.exec_module(module)
@@ -222,20 +227,25 @@ def step_times(X, y, repeats, warmup=1):
 
     def plain():
         timer = _StepTimer.make()
-        build(X.shape[1], len(classes)).fit(X, y, sample_weight=w, epochs=1, batch_size=BATCH, verbose=0,
-                                            callbacks=[timer])
+        build(X.shape[1], len(classes)).fit(
+            X, y, sample_weight=w, epochs=1, batch_size=BATCH, verbose=0, callbacks=[timer]
+        )
         medians.setdefault(BASELINE, []).append(statistics.median(timer.times))
 
     def skw():
         timer = _StepTimer.make()
-        like_for_like(WeightedKerasClassifier(model=_wrapper_model, class_weight="balanced", epochs=1,
-                                              batch_size=BATCH, callbacks=[timer])).fit(X, y)
+        like_for_like(
+            WeightedKerasClassifier(
+                model=_wrapper_model, class_weight="balanced", epochs=1, batch_size=BATCH, callbacks=[timer]
+            )
+        ).fit(X, y)
         medians.setdefault("skweight", []).append(statistics.median(timer.times))
 
     import keras
 
-    _common.interleaved({BASELINE: plain, "skweight": skw}, repeats, warmup=warmup,
-                        before_each=keras.backend.clear_session)
+    _common.interleaved(
+        {BASELINE: plain, "skweight": skw}, repeats, warmup=warmup, before_each=keras.backend.clear_session
+    )
     out = {k: {"median_step_us": 1e6 * statistics.median(v[warmup:])} for k, v in medians.items()}
     out["skweight"]["ratio"] = out["skweight"]["median_step_us"] / out[BASELINE]["median_step_us"]
     return out
@@ -251,8 +261,9 @@ def profile_fit(X, y, epochs):
 
     from skweight import WeightedKerasClassifier
 
-    est = like_for_like(WeightedKerasClassifier(model=_wrapper_model, class_weight="balanced", epochs=epochs,
-                                                batch_size=BATCH))
+    est = like_for_like(
+        WeightedKerasClassifier(model=_wrapper_model, class_weight="balanced", epochs=epochs, batch_size=BATCH)
+    )
     keras.backend.clear_session()
     prof = cProfile.Profile()
     prof.enable()
@@ -262,14 +273,24 @@ def profile_fit(X, y, epochs):
     total = max(v[3] for k, v in stats.items() if k[2] == "fit" and "skweight" in k[0])
     keras_fit = max(v[3] for k, v in stats.items() if k[2] == "fit" and "/trainer.py" in k[0])
     build_s = max((v[3] for k, v in stats.items() if k[2] == "_build_keras_model" and "scikeras" in k[0]), default=0.0)
-    ours = sorted(((v[3], f"{pathlib.Path(k[0]).parent.name}/{pathlib.Path(k[0]).name}:{k[2]}")
-                   for k, v in stats.items()
-                   if any(s in k[0] for s in ("skweight", "scikeras", "sklearn")) and "/trainer.py" not in k[0]),
-                  reverse=True)
+    ours = sorted(
+        (
+            (v[3], f"{pathlib.Path(k[0]).parent.name}/{pathlib.Path(k[0]).name}:{k[2]}")
+            for k, v in stats.items()
+            if any(s in k[0] for s in ("skweight", "scikeras", "sklearn")) and "/trainer.py" not in k[0]
+        ),
+        reverse=True,
+    )
     top = [{"function": name, "cumulative_s": c} for c, name in ours if c < total * 0.999][:12]
-    return {"total_s": total, "keras_fit_s": keras_fit, "model_build_s": build_s,
-            "outside_keras_fit_s": total - keras_fit, "outside_share": (total - keras_fit) / total,
-            "outside_excluding_build_s": total - keras_fit - build_s, "top_outside": top}
+    return {
+        "total_s": total,
+        "keras_fit_s": keras_fit,
+        "model_build_s": build_s,
+        "outside_keras_fit_s": total - keras_fit,
+        "outside_share": (total - keras_fit) / total,
+        "outside_excluding_build_s": total - keras_fit - build_s,
+        "top_outside": top,
+    }
 
 
 class _StubbedFit:
@@ -319,12 +340,16 @@ def own_time(X, y, epochs, repeats):
         "scikeras KerasClassifier": KerasClassifier(model=lambda: model, class_weight="balanced", **fit_kw),
         "keras SKLearnClassifier": keras.wrappers.SKLearnClassifier(model=lambda X, y: model, fit_kwargs=dict(fit_kw)),
     }
-    pred = {"skweight": "predict_proba", "scikeras KerasClassifier": "predict_proba",
-            "keras SKLearnClassifier": "predict"}
+    pred = {
+        "skweight": "predict_proba",
+        "scikeras KerasClassifier": "predict_proba",
+        "keras SKLearnClassifier": "predict",
+    }
     with _StubbedFit():
         fits = _common.interleaved({k: (lambda e=e: e.fit(X, y)) for k, e in ests.items()}, repeats, warmup=1)
-        preds = _common.interleaved({k: (lambda e=e, m=pred[k]: getattr(e, m)(X)) for k, e in ests.items()},
-                                    repeats, warmup=1)
+        preds = _common.interleaved(
+            {k: (lambda e=e, m=pred[k]: getattr(e, m)(X)) for k, e in ests.items()}, repeats, warmup=1
+        )
     return {k: {"fit_median_s": fits[k]["median"], "predict_median_s": preds[k]["median"]} for k in ests}
 
 
@@ -349,8 +374,11 @@ def run(args):
         if args.core:
             cands = {k: v for k, v in cands.items() if k in CORE}
         res = _common.interleaved(
-            cands, repeats=repeats, warmup=0 if args.quick else 1,
-            before_each=keras.backend.clear_session, log=print if args.verbose else None,
+            cands,
+            repeats=repeats,
+            warmup=0 if args.quick else 1,
+            before_each=keras.backend.clear_session,
+            log=print if args.verbose else None,
         )
         steps = {k: r["facts"].get("steps") for k, r in res.items()}
         if len(set(steps.values())) != 1:
@@ -359,19 +387,35 @@ def run(args):
             raise RuntimeError("skweight used other class weights than the other candidates")
         rat = _common.ratios(res, BASELINE)
         entry = {
-            "name": name, "rows": n, "features": N_FEATURES, "epochs": epochs, "batch_size": BATCH,
-            "steps": steps[BASELINE], "repeats": repeats, "x_dtype": str(dtype),
+            "name": name,
+            "rows": n,
+            "features": N_FEATURES,
+            "epochs": epochs,
+            "batch_size": BATCH,
+            "steps": steps[BASELINE],
+            "repeats": repeats,
+            "x_dtype": str(dtype),
             "loadavg": list(__import__("os").getloadavg()),
-            "fit": {k: {"median_s": r["median"], "min_s": r["min"], "max_s": r["max"], "times_s": r["times"],
-                        "ratio": rat[k]} for k, r in res.items()},
+            "fit": {
+                k: {
+                    "median_s": r["median"],
+                    "min_s": r["min"],
+                    "max_s": r["max"],
+                    "times_s": r["times"],
+                    "ratio": rat[k],
+                }
+                for k, r in res.items()
+            },
         }
         if args.predict:
             pcands = {k: v for k, v in predict_candidates(X, fitted).items() if not args.core or k in CORE_PREDICT}
-            pres = _common.interleaved(pcands, repeats=max(1 if args.quick else 4, repeats),
-                                       warmup=0 if args.quick else 1)
+            pres = _common.interleaved(
+                pcands, repeats=max(1 if args.quick else 4, repeats), warmup=0 if args.quick else 1
+            )
             prat = _common.ratios(pres, PREDICT_BASELINE)
-            entry["predict"] = {k: {"median_s": r["median"], "times_s": r["times"], "ratio": prat[k]}
-                                for k, r in pres.items()}
+            entry["predict"] = {
+                k: {"median_s": r["median"], "times_s": r["times"], "ratio": prat[k]} for k, r in pres.items()
+            }
         entry["own_time"] = own_time(X, y, epochs, repeats=3 if args.quick else 21)
         fit_base = entry["fit"][BASELINE]["median_s"]
         for v in entry["own_time"].values():
@@ -394,33 +438,58 @@ def _summary(workloads):
         if "predict" in wl:
             row["predict_proba / keras(4096)"] = f"{wl['predict']['skweight predict_proba']['ratio']:.3f}x"
             if "skweight (base) predict_proba" in wl["predict"]:
-                row["base predict_proba / keras(4096)"] = f"{wl['predict']['skweight (base) predict_proba']['ratio']:.3f}x"
+                row["base predict_proba / keras(4096)"] = (
+                    f"{wl['predict']['skweight (base) predict_proba']['ratio']:.3f}x"
+                )
         rows.append(row)
     cols = list(dict.fromkeys(k for r in rows for k in r))
     return "fit and predict side by side (median ratios)\n" + _common.table(rows, cols)
 
 
 def _fmt(entry):
-    rows = [{"candidate": k, "median s": v["median_s"], "ratio": f"{v['ratio']:.3f}x",
-             "min s": v["min_s"], "max s": v["max_s"]} for k, v in entry["fit"].items()]
+    rows = [
+        {
+            "candidate": k,
+            "median s": v["median_s"],
+            "ratio": f"{v['ratio']:.3f}x",
+            "min s": v["min_s"],
+            "max s": v["max_s"],
+        }
+        for k, v in entry["fit"].items()
+    ]
     text = _common.table(rows, ["candidate", "median s", "ratio", "min s", "max s"])
-    orow = [{"wrapper": k, "own fit ms": 1e3 * v["fit_median_s"], "% of baseline fit": 100 * v["fit_share_of_baseline"],
-             "own predict ms": 1e3 * v["predict_median_s"]} for k, v in entry["own_time"].items()]
-    text += ("\n\nwrappers' own work (Keras fit/predict stubbed; model building excluded)\n"
-             + _common.table(orow, ["wrapper", "own fit ms", "% of baseline fit", "own predict ms"], "{:.2f}"))
+    orow = [
+        {
+            "wrapper": k,
+            "own fit ms": 1e3 * v["fit_median_s"],
+            "% of baseline fit": 100 * v["fit_share_of_baseline"],
+            "own predict ms": 1e3 * v["predict_median_s"],
+        }
+        for k, v in entry["own_time"].items()
+    ]
+    text += "\n\nwrappers' own work (Keras fit/predict stubbed; model building excluded)\n" + _common.table(
+        orow, ["wrapper", "own fit ms", "% of baseline fit", "own predict ms"], "{:.2f}"
+    )
     if "predict" in entry:
-        prow = [{"candidate": k, "median s": v["median_s"], "ratio": f"{v['ratio']:.3f}x"}
-                for k, v in entry["predict"].items()]
-        text += (f"\n\npredict on the same rows (ratio to {PREDICT_BASELINE})\n"
-                 + _common.table(prow, ["candidate", "median s", "ratio"]))
+        prow = [
+            {"candidate": k, "median s": v["median_s"], "ratio": f"{v['ratio']:.3f}x"}
+            for k, v in entry["predict"].items()
+        ]
+        text += f"\n\npredict on the same rows (ratio to {PREDICT_BASELINE})\n" + _common.table(
+            prow, ["candidate", "median s", "ratio"]
+        )
     if "step_time" in entry:
         st = entry["step_time"]
-        text += (f"\n\nmedian Keras step: plain {st[BASELINE]['median_step_us']:.0f} us, skweight "
-                 f"{st['skweight']['median_step_us']:.0f} us ({st['skweight']['ratio']:.3f}x)")
+        text += (
+            f"\n\nmedian Keras step: plain {st[BASELINE]['median_step_us']:.0f} us, skweight "
+            f"{st['skweight']['median_step_us']:.0f} us ({st['skweight']['ratio']:.3f}x)"
+        )
     if "profile" in entry:
         pr = entry["profile"]
-        text += (f"\nprofile of one skweight fit: {pr['total_s']:.3f} s, of which keras.Model.fit {pr['keras_fit_s']:.3f} s,"
-                 f" model building {pr['model_build_s']:.3f} s, the rest {pr['outside_excluding_build_s'] * 1e3:.1f} ms")
+        text += (
+            f"\nprofile of one skweight fit: {pr['total_s']:.3f} s, of which keras.Model.fit {pr['keras_fit_s']:.3f} s,"
+            f" model building {pr['model_build_s']:.3f} s, the rest {pr['outside_excluding_build_s'] * 1e3:.1f} ms"
+        )
     return text
 
 
@@ -445,8 +514,10 @@ def plot(result, path):
     ax.invert_yaxis()
     ax.set_xlabel(f"median fit time / {BASELINE} (lower is better)")
     env = result["environment"]
-    ax.set_title(f"Fit overhead ({env['date'][:10]}, {env['cpu_model']}, {env['threads'].get('tf_intra_op')} TF thread)",
-                 fontsize=9)
+    ax.set_title(
+        f"Fit overhead ({env['date'][:10]}, {env['cpu_model']}, {env['threads'].get('tf_intra_op')} TF thread)",
+        fontsize=9,
+    )
     ax.set_xlim(0, max(1.3, 1.12 * max(wl["fit"][n]["ratio"] for wl in workloads for n in names)))
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
     fig.tight_layout()
@@ -460,13 +531,18 @@ def main(argv=None):
     p.add_argument("--dtype", default="float32", choices=["float32", "float64"], help="dtype of X")
     p.add_argument("--no-predict", dest="predict", action="store_false", help="skip the predict comparison")
     p.add_argument("--verbose", action="store_true", help="print every timing")
-    p.add_argument("--base", type=pathlib.Path, default=None,
-                   help="also time the skweight package under this folder (e.g. a worktree of an earlier commit)")
+    p.add_argument(
+        "--base",
+        type=pathlib.Path,
+        default=None,
+        help="also time the skweight package under this folder (e.g. a worktree of an earlier commit)",
+    )
     p.add_argument("--profile", action="store_true", help="also time Keras steps and cProfile one skweight fit")
     p.add_argument("--large-only", action="store_true", help="only the largest workload")
     p.add_argument("--epochs", type=int, default=None, help="epochs of every workload (default: per workload)")
-    p.add_argument("--core", action="store_true",
-                   help="only plain Keras, skweight and --base (no other wrappers): a shorter run")
+    p.add_argument(
+        "--core", action="store_true", help="only plain Keras, skweight and --base (no other wrappers): a shorter run"
+    )
     args = p.parse_args(argv)
     if args.wait:
         _common.wait_for_quiet(args.wait)

@@ -29,9 +29,8 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 sys.path.insert(1, str(pathlib.Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-
 import _common  # noqa: E402
+import numpy as np  # noqa: E402
 
 METRICS = {  # name in the table -> scikit-learn scorer
     "balanced_accuracy": "balanced_accuracy",
@@ -47,15 +46,18 @@ def datasets(quick):
 
     out = {}
     if quick:
-        X, y = make_classification(n_samples=300, n_features=10, n_informative=4, weights=[0.9],
-                                   class_sep=0.8, random_state=SEED)
+        X, y = make_classification(
+            n_samples=300, n_features=10, n_informative=4, weights=[0.9], class_sep=0.8, random_state=SEED
+        )
         out["make_classification 1:9 (300)"] = (X, y)
         return out
-    X, y = make_classification(n_samples=2_000, n_features=20, n_informative=6, weights=[0.9],
-                               class_sep=0.8, flip_y=0.01, random_state=SEED)
+    X, y = make_classification(
+        n_samples=2_000, n_features=20, n_informative=6, weights=[0.9], class_sep=0.8, flip_y=0.01, random_state=SEED
+    )
     out["make_classification 1:9"] = (X, y)
-    X, y = make_classification(n_samples=10_000, n_features=20, n_informative=6, weights=[0.99],
-                               class_sep=1.0, flip_y=0.0, random_state=SEED)
+    X, y = make_classification(
+        n_samples=10_000, n_features=20, n_informative=6, weights=[0.99], class_sep=1.0, flip_y=0.0, random_state=SEED
+    )
     out["make_classification 1:99"] = (X, y)
     digits = load_digits()
     out["digits 8 vs rest"] = (digits.data, (digits.target == 8).astype(int))
@@ -79,20 +81,33 @@ def models(y, quick):
 
     counts = np.bincount(y)
     mild = {0: 1.0, 1: float(np.sqrt(counts[0] / counts[1]))}
-    keras_kw = dict(hidden_layer_sizes=(32,), epochs=2 if quick else 30, batch_size=64, random_state=SEED,
-                    optimizer__learning_rate=1e-3)
+    keras_kw = dict(
+        hidden_layer_sizes=(32,),
+        epochs=2 if quick else 30,
+        batch_size=64,
+        random_state=SEED,
+        optimizer__learning_rate=1e-3,
+    )
     rows = {
         "skweight class_weight=None": (None, make_pipeline(StandardScaler(), WeightedKerasClassifier(**keras_kw))),
-        "skweight class_weight='balanced'": ("balanced", make_pipeline(
-            StandardScaler(), WeightedKerasClassifier(class_weight="balanced", **keras_kw))),
-        "skweight class_weight=dict": (mild, make_pipeline(
-            StandardScaler(), WeightedKerasClassifier(class_weight=mild, **keras_kw))),
-        "LogisticRegression 'balanced'": ("balanced", make_pipeline(
-            StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2_000))),
+        "skweight class_weight='balanced'": (
+            "balanced",
+            make_pipeline(StandardScaler(), WeightedKerasClassifier(class_weight="balanced", **keras_kw)),
+        ),
+        "skweight class_weight=dict": (
+            mild,
+            make_pipeline(StandardScaler(), WeightedKerasClassifier(class_weight=mild, **keras_kw)),
+        ),
+        "LogisticRegression 'balanced'": (
+            "balanced",
+            make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2_000)),
+        ),
     }
     if not quick:
         rows["HistGradientBoosting 'balanced'"] = (
-            "balanced", HistGradientBoostingClassifier(class_weight="balanced", random_state=SEED))
+            "balanced",
+            HistGradientBoostingClassifier(class_weight="balanced", random_state=SEED),
+        )
     return rows
 
 
@@ -106,14 +121,20 @@ def run(args):
         X = X.astype(np.float32)
         folds = list(cv.split(X, y))  # the same folds for every row
         counts = np.bincount(y)
-        print(f"\n{ds_name}: {X.shape[0]} rows, {X.shape[1]} features, classes {counts.tolist()} "
-              f"(minority {counts[1] / counts.sum():.1%}), {n_splits} stratified folds")
+        print(
+            f"\n{ds_name}: {X.shape[0]} rows, {X.shape[1]} features, classes {counts.tolist()} "
+            f"(minority {counts[1] / counts.sum():.1%}), {n_splits} stratified folds"
+        )
         for row, (cw, est) in models(y, args.quick).items():
             t0 = time.perf_counter()
             scores = cross_validate(est, X, y, cv=folds, scoring=METRICS, n_jobs=1)
             entry = {
-                "dataset": ds_name, "model": row, "class_weight": cw, "rows": int(X.shape[0]),
-                "minority_fraction": counts[1] / counts.sum(), "folds": n_splits,
+                "dataset": ds_name,
+                "model": row,
+                "class_weight": cw,
+                "rows": int(X.shape[0]),
+                "minority_fraction": counts[1] / counts.sum(),
+                "folds": n_splits,
                 "wall_s": time.perf_counter() - t0,
             }
             for m in METRICS:
@@ -147,20 +168,22 @@ def plot(result, path):
     width = 0.8 / len(rows)
     for ax, m in zip(np.atleast_1d(axes), METRICS):
         for i, row in enumerate(rows):
-            means = [next((r[m]["mean"] for r in res if r["dataset"] == d and r["model"] == row), np.nan)
-                     for d in dsets]
+            means = [
+                next((r[m]["mean"] for r in res if r["dataset"] == d and r["model"] == row), np.nan) for d in dsets
+            ]
             stds = [next((r[m]["std"] for r in res if r["dataset"] == d and r["model"] == row), 0.0) for d in dsets]
-            ax.barh(np.arange(len(dsets)) + i * width, means, height=width, xerr=stds, label=row,
-                    error_kw={"lw": 0.6})
+            ax.barh(np.arange(len(dsets)) + i * width, means, height=width, xerr=stds, label=row, error_kw={"lw": 0.6})
         ax.set_title(m.replace("_", " "), fontsize=10)
         ax.set_xlim(0, 1.0)
         ax.grid(axis="x", lw=0.3)
     axes[0].set_yticks(np.arange(len(dsets)) + width * (len(rows) - 1) / 2, dsets, fontsize=8)
     axes[0].invert_yaxis()
     env = result["environment"]
-    fig.suptitle(f"Stratified {res[0]['folds']}-fold CV, mean ± sd over folds "
-                 f"({env['date'][:10]}, skweight {env['versions']['skweight']}, Keras {env['versions']['keras']})",
-                 fontsize=10)
+    fig.suptitle(
+        f"Stratified {res[0]['folds']}-fold CV, mean ± sd over folds "
+        f"({env['date'][:10]}, skweight {env['versions']['skweight']}, Keras {env['versions']['keras']})",
+        fontsize=10,
+    )
     fig.legend(*np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="lower center", ncol=len(rows), fontsize=8)
     fig.tight_layout(rect=(0, 0.07, 1, 0.95))
     fig.savefig(path, dpi=110)

@@ -59,8 +59,14 @@ TABLES = {
 }
 QUICK_TABLES = ("CreditCard", "hepatic_injury_qsar")
 METRICS = ("balanced_accuracy", "minority_recall", "pr_auc", "roc_auc", "log_loss", "fit_s")
-ROWS = ("skweight defaults", "skweight + scaler", "logreg balanced + scaler", "hgb balanced", "mlp + scaler",
-        "skweight grid(power)")
+ROWS = (
+    "skweight defaults",
+    "skweight + scaler",
+    "logreg balanced + scaler",
+    "hgb balanced",
+    "mlp + scaler",
+    "skweight grid(power)",
+)
 
 
 def load(name, max_rows, seed=SEED):
@@ -93,8 +99,9 @@ def preprocessor(X, scale):
     categorical = [c for c in X.columns if X[c].dtype == object or str(X[c].dtype) == "category"]
     numeric = [c for c in X.columns if c not in categorical]
     num = [SimpleImputer(strategy="median")] + ([StandardScaler()] if scale else [])
-    cat = make_pipeline(SimpleImputer(strategy="most_frequent"),
-                        OneHotEncoder(handle_unknown="ignore", sparse_output=False))
+    cat = make_pipeline(
+        SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+    )
     return ColumnTransformer([("num", make_pipeline(*num), numeric), ("cat", cat, categorical)])
 
 
@@ -119,7 +126,9 @@ def candidates(X, args):
         Pipeline([("pre", preprocessor(X, False)), ("clf", sk())]),
         {"clf__class_weight": [Balanced(p) if p < 1 else "balanced" for p in args.powers]},
         scoring={"balanced_accuracy": "balanced_accuracy", "pr_auc": _pr_auc_scorer()},
-        refit="balanced_accuracy", cv=StratifiedKFold(args.grid_folds, shuffle=True, random_state=SEED), n_jobs=1,
+        refit="balanced_accuracy",
+        cv=StratifiedKFold(args.grid_folds, shuffle=True, random_state=SEED),
+        n_jobs=1,
         error_score="raise",
     )
     mlp_iter = 20 if args.quick else 200
@@ -127,12 +136,21 @@ def candidates(X, args):
     return {
         "skweight defaults": Pipeline([("pre", preprocessor(X, False)), ("clf", sk())]),
         "skweight + scaler": Pipeline([("pre", preprocessor(X, True)), ("clf", sk())]),
-        "logreg balanced + scaler": Pipeline([("pre", preprocessor(X, True)), (
-            "clf", LogisticRegression(class_weight="balanced", max_iter=2000))]),
-        "hgb balanced": Pipeline([("pre", preprocessor(X, False)), (
-            "clf", HistGradientBoostingClassifier(class_weight="balanced", random_state=SEED))]),
-        "mlp + scaler": Pipeline([("pre", preprocessor(X, True)), (
-            "clf", MLPClassifier(max_iter=mlp_iter, early_stopping=True, random_state=SEED))]),
+        "logreg balanced + scaler": Pipeline(
+            [("pre", preprocessor(X, True)), ("clf", LogisticRegression(class_weight="balanced", max_iter=2000))]
+        ),
+        "hgb balanced": Pipeline(
+            [
+                ("pre", preprocessor(X, False)),
+                ("clf", HistGradientBoostingClassifier(class_weight="balanced", random_state=SEED)),
+            ]
+        ),
+        "mlp + scaler": Pipeline(
+            [
+                ("pre", preprocessor(X, True)),
+                ("clf", MLPClassifier(max_iter=mlp_iter, early_stopping=True, random_state=SEED)),
+            ]
+        ),
         **({"skweight grid(power)": grid} if with_grid else {}),
     }
 
@@ -212,18 +230,33 @@ def run(args, log=print):
                 if hasattr(est, "cv_results_"):
                     res = est.cv_results_
                     s["best_power"] = _power(est.best_params_["clf__class_weight"])
-                    strength.append({
-                        "fold": k,
-                        "power": [_power(p) for p in res["param_clf__class_weight"]],
-                        "balanced_accuracy": res["mean_test_balanced_accuracy"].tolist(),
-                        "pr_auc": res["mean_test_pr_auc"].tolist(),
-                    })
+                    strength.append(
+                        {
+                            "fold": k,
+                            "power": [_power(p) for p in res["param_clf__class_weight"]],
+                            "balanced_accuracy": res["mean_test_balanced_accuracy"].tolist(),
+                            "pr_auc": res["mean_test_pr_auc"].tolist(),
+                        }
+                    )
                 rows[row].append(s)
-                log(f"  [{name}] fold {k + 1}/{len(folds)} {row:26s} bal_acc {s['balanced_accuracy']:.3f} "
-                    f"pr_auc {s['pr_auc']:.3f} fit {fit_s:.1f}s")
+                log(
+                    f"  [{name}] fold {k + 1}/{len(folds)} {row:26s} bal_acc {s['balanced_accuracy']:.3f} "
+                    f"pr_auc {s['pr_auc']:.3f} fit {fit_s:.1f}s"
+                )
         summary = {row: _summarise(vals) for row, vals in rows.items()}
-        out.append({"table": name, "rows": X.shape[0], "columns": X.shape[1], "classes": counts, "note": note,
-                    "folds": args.folds, "per_fold": rows, "summary": summary, "strength": strength})
+        out.append(
+            {
+                "table": name,
+                "rows": X.shape[0],
+                "columns": X.shape[1],
+                "classes": counts,
+                "note": note,
+                "folds": args.folds,
+                "per_fold": rows,
+                "summary": summary,
+                "strength": strength,
+            }
+        )
         if args.partial_out:
             _common.write_json(args.partial_out, {"tables": out})
     return out
@@ -234,8 +267,10 @@ def _power(spec):
 
 
 def _summarise(vals):
-    return {m: {"mean": statistics.fmean(v[m] for v in vals), "median": statistics.median(v[m] for v in vals)}
-            for m in METRICS}
+    return {
+        m: {"mean": statistics.fmean(v[m] for v in vals), "median": statistics.median(v[m] for v in vals)}
+        for m in METRICS
+    }
 
 
 def overall(results, only=None):
@@ -247,9 +282,13 @@ def overall(results, only=None):
         ts = [t for t in results if row in t["summary"] and (only is None or t["table"] in only)]
         if not ts:
             continue
-        agg[row] = {m: {"mean": statistics.fmean(t["summary"][row][m]["mean"] for t in ts),
-                        "median": statistics.median(t["summary"][row][m]["mean"] for t in ts)}
-                    for m in METRICS}
+        agg[row] = {
+            m: {
+                "mean": statistics.fmean(t["summary"][row][m]["mean"] for t in ts),
+                "median": statistics.median(t["summary"][row][m]["mean"] for t in ts),
+            }
+            for m in METRICS
+        }
         agg[row]["tables"] = len(ts)
     return agg
 
@@ -305,8 +344,12 @@ def plot(result, path, strength_path):
     width = 0.8 / len(rows)
     for ax, m in zip(axes, shown):
         for j, row in enumerate(rows):
-            ax.bar(x + j * width, [t["summary"].get(row, {}).get(m, {}).get("mean", np.nan) for t in results],
-                   width, label=row)
+            ax.bar(
+                x + j * width,
+                [t["summary"].get(row, {}).get(m, {}).get("mean", np.nan) for t in results],
+                width,
+                label=row,
+            )
         ax.set_xticks(x + 0.4 - width / 2, [t["table"] for t in results], rotation=60, ha="right", fontsize=7)
         ax.set_title(m.replace("_", " "))
         if m in ("balanced_accuracy", "roc_auc"):
@@ -314,8 +357,11 @@ def plot(result, path, strength_path):
         elif m == "pr_auc":
             ax.set_ylim(0.0, 1.0)
     env = result["environment"]
-    fig.suptitle(f"Stratified {results[0]['folds']}-fold CV, mean over folds ({env['date'][:10]}, "
-                 f"skweight {env['versions']['skweight']}, Keras {env['versions']['keras']})", fontsize=10)
+    fig.suptitle(
+        f"Stratified {results[0]['folds']}-fold CV, mean over folds ({env['date'][:10]}, "
+        f"skweight {env['versions']['skweight']}, Keras {env['versions']['keras']})",
+        fontsize=10,
+    )
     fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=8)
     fig.tight_layout(rect=(0, 0.1, 1, 0.95))
     fig.savefig(path, dpi=100)
@@ -342,16 +388,35 @@ def main(argv=None):
     p.add_argument("--tables", nargs="+", default=list(TABLES), choices=list(TABLES))
     p.add_argument("--folds", type=int, default=None, help="outer stratified folds (5; --quick: 2)")
     p.add_argument("--grid-folds", type=int, default=None, help="inner folds of the grid search (3; --quick: 2)")
-    p.add_argument("--powers", type=float, nargs="+", default=None,
-                   help="powers of Balanced(power) in the grid (0 0.25 0.5 1; --quick: 0.5 1)")
+    p.add_argument(
+        "--powers",
+        type=float,
+        nargs="+",
+        default=None,
+        help="powers of Balanced(power) in the grid (0 0.25 0.5 1; --quick: 0.5 1)",
+    )
     p.add_argument("--max-rows", type=int, default=None, help="subsample larger tables (5000; --quick: 300)")
-    p.add_argument("--grid-tables", nargs="*", default=None, choices=list(TABLES),
-                   help="tables that get the nested grid-search row (default: all; none when given empty)")
+    p.add_argument(
+        "--grid-tables",
+        nargs="*",
+        default=None,
+        choices=list(TABLES),
+        help="tables that get the nested grid-search row (default: all; none when given empty)",
+    )
     p.add_argument("--epochs", type=int, default=None, help="explicit epochs for skweight (default: its own)")
-    p.add_argument("--batch-size", type=int, default=None,
-                   help="explicit batch_size for skweight (default: its own, min(200, training rows))")
-    p.add_argument("--merge", type=pathlib.Path, nargs="+", default=None,
-                   help="no run: merge the tables of these realdata.json files (same settings) and report")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="explicit batch_size for skweight (default: its own, min(200, training rows))",
+    )
+    p.add_argument(
+        "--merge",
+        type=pathlib.Path,
+        nargs="+",
+        default=None,
+        help="no run: merge the tables of these realdata.json files (same settings) and report",
+    )
     p.add_argument("--partial-out", type=pathlib.Path, default=None, help="JSON rewritten after every table")
     args = p.parse_args(argv)
     quick = args.quick
@@ -375,10 +440,24 @@ def main(argv=None):
         env = _common.environment(quick=quick)
         results = run(args)
     agg = overall(results)
-    result = {"benchmark": "realdata", "metrics": list(METRICS), "rows": list(agg), "environment": env,
-              "settings": {"folds": args.folds, "grid_folds": args.grid_folds, "powers": args.powers,
-                           "max_rows": args.max_rows, "epochs": args.epochs, "batch_size": args.batch_size, "grid_tables": args.grid_tables},
-              "overall": agg, "goals": goals(results), "tables": results}
+    result = {
+        "benchmark": "realdata",
+        "metrics": list(METRICS),
+        "rows": list(agg),
+        "environment": env,
+        "settings": {
+            "folds": args.folds,
+            "grid_folds": args.grid_folds,
+            "powers": args.powers,
+            "max_rows": args.max_rows,
+            "epochs": args.epochs,
+            "batch_size": args.batch_size,
+            "grid_tables": args.grid_tables,
+        },
+        "overall": agg,
+        "goals": goals(results),
+        "tables": results,
+    }
     print(fmt(results, agg))
     print("\ngoals:", result["goals"])
     path = _common.write_json(args.out / "realdata.json", result)

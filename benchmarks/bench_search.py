@@ -52,13 +52,30 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 MODES = ("sequential", "loky", "dask")
 THREADS = ("default", "limited")
-LIMITS = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1",
-          "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+LIMITS = {
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
 # rows, features, epochs, cv folds, grid, timed repeats
-FULL = dict(rows=2000, features=20, epochs=5, folds=3, repeats=3,
-            grid={"class_weight": [None, "balanced", {0: 1, 1: 5}], "hidden_layer_sizes": [(32,), (64, 32)]})
-QUICK = dict(rows=200, features=8, epochs=1, folds=2, repeats=1,
-             grid={"class_weight": [None, "balanced"], "hidden_layer_sizes": [(8,)]})
+FULL = dict(
+    rows=2000,
+    features=20,
+    epochs=5,
+    folds=3,
+    repeats=3,
+    grid={"class_weight": [None, "balanced", {0: 1, 1: 5}], "hidden_layer_sizes": [(32,), (64, 32)]},
+)
+QUICK = dict(
+    rows=200,
+    features=8,
+    epochs=1,
+    folds=2,
+    repeats=1,
+    grid={"class_weight": [None, "balanced"], "hidden_layer_sizes": [(8,)]},
+)
 
 
 # --------------------------------------------------------------------------- #
@@ -73,13 +90,22 @@ def _search(work):
     from skweight import WeightedKerasClassifier
 
     X, y = make_classification(
-        n_samples=work["rows"], n_features=work["features"], n_informative=work["features"] // 2,
-        weights=[0.9], class_sep=0.8, random_state=0,
+        n_samples=work["rows"],
+        n_features=work["features"],
+        n_informative=work["features"] // 2,
+        weights=[0.9],
+        class_sep=0.8,
+        random_state=0,
     )
     pipe = make_pipeline(StandardScaler(), WeightedKerasClassifier(epochs=work["epochs"], random_state=0))
     grid = {f"weightedkerasclassifier__{k}": [_tuple(v) for v in vs] for k, vs in work["grid"].items()}
-    search = GridSearchCV(pipe, grid, cv=StratifiedKFold(work["folds"], shuffle=True, random_state=0),
-                          scoring="balanced_accuracy", error_score="raise")
+    search = GridSearchCV(
+        pipe,
+        grid,
+        cv=StratifiedKFold(work["folds"], shuffle=True, random_state=0),
+        scoring="balanced_accuracy",
+        error_score="raise",
+    )
     return search, X.astype("float32"), y
 
 
@@ -166,8 +192,13 @@ def child(mode, threads, work):
         environ = {} if threads == "limited" else {k: None for k in LIMITS}
         with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
             cluster = distributed.LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, silence_logs=logging.ERROR,
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                silence_logs=logging.ERROR,
                 env={**worker_env, "PYTHONPATH": os.environ.get("PYTHONPATH", "")},
             )
         client = distributed.Client(cluster)
@@ -192,7 +223,11 @@ def child(mode, threads, work):
             cluster.close()
     results = search.cv_results_
     return {
-        "mode": mode, "threads": threads, "wall_s": wall, "startup_s": startup, "n_jobs": n_jobs,
+        "mode": mode,
+        "threads": threads,
+        "wall_s": wall,
+        "startup_s": startup,
+        "n_jobs": n_jobs,
         "loadavg_after": list(os.getloadavg()),
         "n_fits": len(results["params"]) * work["folds"] + 1,
         "best_params": {k: repr(v) for k, v in search.best_params_.items()},
@@ -216,8 +251,19 @@ def _versions():
     from importlib import metadata
 
     out = {}
-    for dist in ("numpy", "scikit-learn", "scikeras", "keras", "tensorflow", "tensorflow-cpu", "jax", "torch",
-                 "dask", "distributed", "joblib"):
+    for dist in (
+        "numpy",
+        "scikit-learn",
+        "scikeras",
+        "keras",
+        "tensorflow",
+        "tensorflow-cpu",
+        "jax",
+        "torch",
+        "dask",
+        "distributed",
+        "joblib",
+    ):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -233,7 +279,9 @@ def _run_child(mode, threads, work):
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     proc = subprocess.run(
         [sys.executable, __file__, "--child", mode, threads, repr(work)],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"{mode}/{threads} failed:\n{proc.stderr[-4000:]}")
@@ -250,8 +298,18 @@ def table(rows, columns):
     return "\n".join(lines + ["  ".join(v.ljust(w) for v, w in zip(b, widths)) for b in body])
 
 
-COLUMNS = ["mode", "threads", "median_s", "min_s", "max_s", "vs_baseline", "paired_ratio", "startup_s", "n_fits",
-           "same_results"]
+COLUMNS = [
+    "mode",
+    "threads",
+    "median_s",
+    "min_s",
+    "max_s",
+    "vs_baseline",
+    "paired_ratio",
+    "startup_s",
+    "n_fits",
+    "same_results",
+]
 
 
 def summarize(runs, configs):
@@ -268,15 +326,24 @@ def summarize(runs, configs):
     rows = []
     for c in configs:
         walls = [x["wall_s"] for x in runs[c]]
-        same = all(x["best_params"] == reference["best_params"]
-                   and x["split_test_scores"] == reference["split_test_scores"] for x in runs[c])
-        rows.append({
-            "mode": c[0], "threads": c[1], "median_s": statistics.median(walls), "min_s": min(walls),
-            "max_s": max(walls), "vs_baseline": statistics.median(walls) / base,
-            "paired_ratio": statistics.median(w / b for w, b in zip(walls, base_walls)),
-            "startup_s": statistics.median(x["startup_s"] for x in runs[c]), "n_fits": runs[c][0]["n_fits"],
-            "same_results": same,
-        })
+        same = all(
+            x["best_params"] == reference["best_params"] and x["split_test_scores"] == reference["split_test_scores"]
+            for x in runs[c]
+        )
+        rows.append(
+            {
+                "mode": c[0],
+                "threads": c[1],
+                "median_s": statistics.median(walls),
+                "min_s": min(walls),
+                "max_s": max(walls),
+                "vs_baseline": statistics.median(walls) / base,
+                "paired_ratio": statistics.median(w / b for w, b in zip(walls, base_walls)),
+                "startup_s": statistics.median(x["startup_s"] for x in runs[c]),
+                "n_fits": runs[c][0]["n_fits"],
+                "same_results": same,
+            }
+        )
     return rows, table(rows, COLUMNS)
 
 
@@ -298,8 +365,12 @@ def main(argv=None):
     p.add_argument("--modes", default=",".join(MODES), help=f"comma-separated subset of {MODES}")
     p.add_argument("--threads", default=",".join(THREADS), help=f"comma-separated subset of {THREADS}")
     p.add_argument("--out", type=pathlib.Path, default=None, help="JSON path (default benchmarks/results/search.json)")
-    p.add_argument("--resummarize", type=pathlib.Path, metavar="JSON",
-                   help="recompute the table of a finished run's JSON (after a change to the summary)")
+    p.add_argument(
+        "--resummarize",
+        type=pathlib.Path,
+        metavar="JSON",
+        help="recompute the table of a finished run's JSON (after a change to the summary)",
+    )
     p.add_argument("--child", nargs=3, metavar=("MODE", "THREADS", "WORK"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
@@ -319,8 +390,11 @@ def main(argv=None):
     for t in threads:
         if t not in THREADS:
             p.error(f"--threads: {t!r} is not one of {THREADS}")
-    out = args.out or (pathlib.Path(tempfile.gettempdir()) / "skweight-bench" / "search.json" if args.quick
-                       else RESULTS / "search.json")
+    out = args.out or (
+        pathlib.Path(tempfile.gettempdir()) / "skweight-bench" / "search.json"
+        if args.quick
+        else RESULTS / "search.json"
+    )
     configs = [(m, t) for m in modes for t in threads]
     runs = {c: [] for c in configs}
     load_start = list(os.getloadavg())
@@ -329,8 +403,11 @@ def main(argv=None):
         for c in configs:
             res = _run_child(*c, work)
             runs[c].append(res)
-            print(f"round {r + 1}/{repeats}  {c[0]:<10} {c[1]:<8} search {res['wall_s']:7.2f} s  "
-                  f"(workers up in {res['startup_s']:.1f} s)", flush=True)
+            print(
+                f"round {r + 1}/{repeats}  {c[0]:<10} {c[1]:<8} search {res['wall_s']:7.2f} s  "
+                f"(workers up in {res['startup_s']:.1f} s)",
+                flush=True,
+            )
 
     rows, text = summarize(runs, configs)
     print()
@@ -342,14 +419,23 @@ def main(argv=None):
         "command": "python benchmarks/bench_search.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])),
         "environment": {
             "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "python": platform.python_version(), "platform": platform.platform(), "cpu_model": _cpu_model(),
-            "cpu_count": os.cpu_count(), "loadavg_start": load_start, "loadavg_end": list(os.getloadavg()),
-            "versions": _versions(), "device": reference["client"]["device"],
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpu_model": _cpu_model(),
+            "cpu_count": os.cpu_count(),
+            "loadavg_start": load_start,
+            "loadavg_end": list(os.getloadavg()),
+            "versions": _versions(),
+            "device": reference["client"]["device"],
             "keras_backend": reference["client"]["keras_backend"],
             "accelerators": reference["client"]["accelerators"],
         },
-        "workload": {**work, "grid": {k: [repr(_tuple(v)) for v in vs] for k, vs in work["grid"].items()},
-                     "repeats": repeats, "thread_limits": LIMITS},
+        "workload": {
+            **work,
+            "grid": {k: [repr(_tuple(v)) for v in vs] for k, vs in work["grid"].items()},
+            "repeats": repeats,
+            "thread_limits": LIMITS,
+        },
         "baseline": {"mode": baseline[0], "threads": baseline[1]},
         "summary": rows,
         "all_results_identical": all(r["same_results"] for r in rows),

@@ -146,7 +146,7 @@ def time_interleaved(candidates, repeats):
     names = list(candidates)
     times = {name: [] for name in names}
     for rep in range(repeats):
-        order = names[rep % len(names):] + names[: rep % len(names)]
+        order = names[rep % len(names) :] + names[: rep % len(names)]
         for name in order:
             start = time.perf_counter()
             candidates[name]()
@@ -208,9 +208,7 @@ def main(argv=None):
     parser.add_argument("--sizes", type=int, nargs="+", help="numbers of labels (default 1000000 10000000)")
     parser.add_argument("--repeats", type=int, help="interleaved repetitions per case (default 5)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--out", type=Path, help=f"JSON output (default {DEFAULT_OUT}; with --quick, {QUICK_OUT})"
-    )
+    parser.add_argument("--out", type=Path, help=f"JSON output (default {DEFAULT_OUT}; with --quick, {QUICK_OUT})")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([2_000, 20_000] if args.quick else [1_000_000, 10_000_000])
     repeats = args.repeats or (3 if args.quick else 5)

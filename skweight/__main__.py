@@ -33,12 +33,12 @@ def _parse(argv):
 def run(digit=8, folds=5, epochs=10, seed=0, out=sys.stdout):
     """Run the comparison; return ``{setting: {metric: (mean, std)}}``."""
     from sklearn.datasets import load_digits
+    from sklearn.metrics import check_scoring
     from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import MinMaxScaler
 
     from . import WeightedKerasClassifier
-    from sklearn.metrics import check_scoring
 
     X, digits = load_digits(return_X_y=True)
     y = (digits == digit).astype(int)

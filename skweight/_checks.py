@@ -11,11 +11,24 @@ import numbers
 import numpy as np
 
 from .outputs import (
-    REGRESSION, is_per_output, join_outputs, output_label, per_output, shared_kind, shared_kind_error, split_outputs,
+    REGRESSION,
+    is_per_output,
+    join_outputs,
+    output_label,
+    per_output,
+    shared_kind,
+    shared_kind_error,
+    split_outputs,
 )
 
 __all__ = [
-    "check_X", "check_y", "check_outputs", "check_sample_weight", "check_output_sample_weight", "n_rows", "short",
+    "check_X",
+    "check_y",
+    "check_outputs",
+    "check_sample_weight",
+    "check_output_sample_weight",
+    "n_rows",
+    "short",
 ]
 
 
@@ -206,7 +219,13 @@ def check_y(y):
                     f"y contains a missing label ({v!r} at {_where(arr.shape, i)}); accepted: a class label for "
                     "every sample. Drop the rows whose label is missing."
                 )
-            kinds.add("str" if isinstance(v, (str, bytes)) else "number" if isinstance(v, numbers.Number) else type(v).__name__)
+            kinds.add(
+                "str"
+                if isinstance(v, (str, bytes))
+                else "number"
+                if isinstance(v, numbers.Number)
+                else type(v).__name__
+            )
         if len(kinds) > 1:
             raise TypeError(
                 f"y mixes label types ({', '.join(sorted(kinds))}); accepted: labels of one type, "
@@ -251,9 +270,7 @@ def check_sample_weight(sample_weight, n_samples):
     sw = np.array(sw, dtype=np.float64, copy=True)
     bad = _first_not_finite(sw)
     if bad is not None:
-        raise ValueError(
-            f"sample_weight[{bad[0]}] = {_fmt_number(bad[1])}; accepted: finite, non-negative numbers."
-        )
+        raise ValueError(f"sample_weight[{bad[0]}] = {_fmt_number(bad[1])}; accepted: finite, non-negative numbers.")
     neg = np.flatnonzero(sw < 0)
     if neg.size:
         raise ValueError(

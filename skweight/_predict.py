@@ -69,7 +69,7 @@ def predict_args(params, accepted):
     is ``None`` unless ``predict__batch_size`` is set."""
     args = {k: params[k] for k in accepted if k in params and k != "batch_size"}
     for key, value in params.items():
-        name = key[len("predict__"):] if key.startswith("predict__") else None
+        name = key[len("predict__") :] if key.startswith("predict__") else None
         if name and "__" not in name and not name.startswith("callbacks"):
             args[name] = value
     args.setdefault("batch_size", None)
@@ -109,5 +109,5 @@ def _concat(parts):
 def predict_in_batches(model, X, batch_size):
     """``model.predict(X, batch_size=batch_size)`` through ``predict_on_batch``."""
     n = _n_rows(X)
-    parts = [model.predict_on_batch(X[start:start + batch_size]) for start in range(0, n, batch_size)]
+    parts = [model.predict_on_batch(X[start : start + batch_size]) for start in range(0, n, batch_size)]
     return parts[0] if len(parts) == 1 else _concat(parts)

@@ -12,8 +12,16 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
+# _backend first: it imports Keras quietly, or says in one line which backend to install
 from ._backend import collecting_dead_models, keras, prediction_rng_guard, quiet, released_with, seed_from, seeded
+
+# isort: split
+from scikeras.utils.transformers import _is_categorical_crossentropy
+from scikeras.wrappers import BaseWrapper, KerasClassifier
+from sklearn.base import BaseEstimator
+
 from ._checks import check_output_sample_weight, check_outputs, check_sample_weight, check_X, check_y, n_rows, n_rows_of
+from ._predict import can_predict_on_batch, predict_args, predict_batch_size, predict_in_batches
 from .compose import (
     ComposedTargetEncoder,
     build_from_class,
@@ -22,27 +30,43 @@ from .compose import (
     dense,
     weights_for_encoded,
 )
-from ._predict import can_predict_on_batch, predict_args, predict_batch_size, predict_in_batches
 from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
 from .metrics import per_output_metrics
 from .model import adapt_standardization, build_mlp, early_stopping_callback
 from .outputs import accuracy_per_output, is_per_output, join_outputs, split_outputs
+from .plan import WeightPlan, has_balanced
 from .splits import misses_a_class, split_rows
 from .targets import TargetEncoder
-from .plan import WeightPlan, has_balanced
 from .weights import _ACCEPTED, _FORMS, unweight_proba
-
-from scikeras.utils.transformers import _is_categorical_crossentropy  # noqa: E402
-from scikeras.wrappers import BaseWrapper, KerasClassifier  # noqa: E402
-from sklearn.base import BaseEstimator  # noqa: E402
 
 __all__ = ["WeightedKerasClassifier"]
 
 _FITTED = (
-    "model_", "history_", "class_weight_", "classes_", "n_classes_", "n_outputs_", "n_outputs_expected_",
-    "target_kind_", "target_encoder_", "feature_encoder_", "n_features_in_", "X_shape_", "X_dtype_",
-    "y_dtype_", "y_ndim_", "target_type_", "feature_names_in_", "_fit_callbacks", "_predict_callbacks",
-    "_random_state", "_resolved_codes", "_pending_checks", "_in_partial_fit", "output_names_", "output_units_",
+    "model_",
+    "history_",
+    "class_weight_",
+    "classes_",
+    "n_classes_",
+    "n_outputs_",
+    "n_outputs_expected_",
+    "target_kind_",
+    "target_encoder_",
+    "feature_encoder_",
+    "n_features_in_",
+    "X_shape_",
+    "X_dtype_",
+    "y_dtype_",
+    "y_ndim_",
+    "target_type_",
+    "feature_names_in_",
+    "_fit_callbacks",
+    "_predict_callbacks",
+    "_random_state",
+    "_resolved_codes",
+    "_pending_checks",
+    "_in_partial_fit",
+    "output_names_",
+    "output_units_",
     "_adapt_pending",
 )
 
@@ -638,8 +662,13 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         try:
             with seeded(seed), released_with(self.model_):
                 super()._fit_keras_model(
-                    X, y, sample_weight=weights, warm_start=warm_start, epochs=epochs,
-                    initial_epoch=initial_epoch, **kwargs,
+                    X,
+                    y,
+                    sample_weight=weights,
+                    warm_start=warm_start,
+                    epochs=epochs,
+                    initial_epoch=initial_epoch,
+                    **kwargs,
                 )
         finally:
             self._random_state = saved
@@ -713,8 +742,10 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         user compiled with plain binary cross-entropy averages the labels
         before weighting, which Keras reports only as a shape error deep in
         training; say what to do instead, before any training starts."""
-        if self.target_kind_ == "multilabel" and self.class_weight is not None and is_plain_bce(
-            getattr(self.model_, "loss", None)
+        if (
+            self.target_kind_ == "multilabel"
+            and self.class_weight is not None
+            and is_plain_bce(getattr(self.model_, "loss", None))
         ):
             raise ValueError(
                 f"class_weight={self.class_weight!r} gives a multi-label target one weight per label, but the "
@@ -1009,14 +1040,6 @@ def _require_y(y, name):
         raise ValueError(f"{name} requires y to be passed, but the target y is None.")
 
 
-
-
-
-
-
-
-
-
 def _is_int(v):
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
@@ -1028,8 +1051,11 @@ def _check_default_params(est):
         raise ValueError(f"alpha={alpha!r} must be a finite real number >= 0 (the L2 strength; 0 turns it off).")
     if not isinstance(est.standardize, (bool, np.bool_)):
         raise TypeError(f"standardize={est.standardize!r} must be True or False.")
-    if not (est.early_stopping == "auto" if isinstance(est.early_stopping, str) else
-            isinstance(est.early_stopping, (bool, np.bool_))):
+    if not (
+        est.early_stopping == "auto"
+        if isinstance(est.early_stopping, str)
+        else isinstance(est.early_stopping, (bool, np.bool_))
+    ):
         raise ValueError(f"early_stopping={est.early_stopping!r} must be 'auto', True or False.")
     vf = est.validation_fraction
     if isinstance(vf, bool) or not (isinstance(vf, numbers.Real) and 0.0 < float(vf) < 1.0):
@@ -1104,7 +1130,6 @@ def _check_prior(kind, cw, key):
             f"{cw!r}): it corrects binary, multiclass, one-hot and multi-label outputs. Give that output no class "
             "weights, or read its probabilities with predict_proba."
         )
-
 
 
 def _refuse_multi_input_X(X, name):

@@ -36,7 +36,9 @@ class ElementwiseBinaryCrossentropy(keras.losses.Loss):
     (1, 2)
     """
 
-    def __init__(self, from_logits=False, reduction="sum_over_batch_size", name="elementwise_binary_crossentropy", dtype=None):
+    def __init__(
+        self, from_logits=False, reduction="sum_over_batch_size", name="elementwise_binary_crossentropy", dtype=None
+    ):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.from_logits = from_logits
 
@@ -87,6 +89,8 @@ def default_loss(kind, n_outputs=1):
 
 def is_plain_bce(loss):
     """True for Keras's plain binary cross-entropy, in any of its spellings."""
-    return loss in ("binary_crossentropy", "bce", "BinaryCrossentropy") or isinstance(
-        loss, keras.losses.BinaryCrossentropy
-    ) or getattr(loss, "__name__", None) == "binary_crossentropy"
+    return (
+        loss in ("binary_crossentropy", "bce", "BinaryCrossentropy")
+        or isinstance(loss, keras.losses.BinaryCrossentropy)
+        or getattr(loss, "__name__", None) == "binary_crossentropy"
+    )

@@ -3,9 +3,9 @@ output layer chosen for the target kind, and what fitting it on raw tables
 needs: input standardisation adapted on the training rows, L2 on the hidden
 layers and early stopping on the weighted validation loss."""
 
-import numpy as np
-
 from collections.abc import Mapping
+
+import numpy as np
 
 from ._backend import keras
 
@@ -138,6 +138,4 @@ def early_stopping_callback(patience, monitor="val_loss"):
     """The early stopping the estimator adds: stop when ``monitor`` (the
     weighted validation loss) has not improved by ``1e-4`` for ``patience``
     epochs, and restore the weights of the best epoch."""
-    return keras.callbacks.EarlyStopping(
-        monitor=monitor, patience=patience, min_delta=1e-4, restore_best_weights=True
-    )
+    return keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, min_delta=1e-4, restore_best_weights=True)

@@ -19,7 +19,7 @@ import numpy as np
 
 from ._checks import short
 from .outputs import REGRESSION, join_outputs, output_label, per_output, split_outputs
-from .weights import _FORMS, _WeightForm, _dict_to_vector, apply_class_weights, class_weights
+from .weights import _FORMS, _dict_to_vector, _WeightForm, apply_class_weights, class_weights
 
 __all__ = ["WeightPlan", "has_balanced"]
 
@@ -231,8 +231,7 @@ class WeightPlan:
         kind = self.kind
         if kind == "multioutput":
             return [
-                {c: r.get(i, 1.0) for i, c in enumerate(classes.tolist())}
-                for r, classes in zip(resolved, self.classes)
+                {c: r.get(i, 1.0) for i, c in enumerate(classes.tolist())} for r, classes in zip(resolved, self.classes)
             ]
         if kind == "multilabel":
             return resolved

@@ -6,7 +6,14 @@ from collections.abc import Mapping
 import numpy as np
 
 from .outputs import (
-    REGRESSION, is_per_output, join_outputs, output_label, per_output, shared_kind, shared_kind_error, split_outputs,
+    REGRESSION,
+    is_per_output,
+    join_outputs,
+    output_label,
+    per_output,
+    shared_kind,
+    shared_kind_error,
+    split_outputs,
 )
 from .weights import KINDS, _encode, target_kind
 

@@ -254,7 +254,9 @@ def _read(y, kind=None, name="y"):
         parts = [_read_output(v, f"{name}[{k!r}]") for k, v in zip(names or range(len(values)), values)]
         lengths = {len(p.y) for p in parts}
         if len(lengths) > 1:
-            raise ValueError(f"the outputs of {name} have different numbers of rows {sorted(lengths)}; give one row per sample.")
+            raise ValueError(
+                f"the outputs of {name} have different numbers of rows {sorted(lengths)}; give one row per sample."
+            )
         return _Target("multioutput", parts=parts, names=names)
     arr = _as_array(y, name)
     if arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1 and kind not in _TWO_D_KINDS):
@@ -265,9 +267,7 @@ def _read(y, kind=None, name="y"):
         enc = _encode(arr, name)
         n_classes = len(enc.classes)
         if kind == "binary" and n_classes > 2:
-            raise ValueError(
-                f"kind='binary' but {name} has {n_classes} classes; give kind='multiclass' or None."
-            )
+            raise ValueError(f"kind='binary' but {name} has {n_classes} classes; give kind='multiclass' or None.")
         detected = "binary" if n_classes <= 2 else "multiclass"
         return _Target(kind or detected, arr, enc)
     if arr.ndim != 2:
@@ -293,7 +293,9 @@ def _read(y, kind=None, name="y"):
     elif kind == "multilabel":
         if not indicator:
             bad = arr[~np.isin(arr, [0, 1])] if arr.dtype.kind in "iuf" else arr
-            raise ValueError(f"a multi-label target must hold only 0 and 1; {name} holds {bad.ravel()[:1].tolist()[0]!r}.")
+            raise ValueError(
+                f"a multi-label target must hold only 0 and 1; {name} holds {bad.ravel()[:1].tolist()[0]!r}."
+            )
     elif kind == "ordinal":
         if arr.dtype.kind in "biuf":
             ok = np.all(arr[:, 1:] <= arr[:, :-1], axis=1)
@@ -362,7 +364,6 @@ def target_kind(y, kind=None):
     'ordinal'
     """
     return _read(y, kind).kind
-
 
 
 # --------------------------------------------------------------------------- #
@@ -481,15 +482,11 @@ _ACCEPTED = (
 def _check_weight_value(key, value, param="class_weight"):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
         raise TypeError(
-            f"{param}[{key!r}] = {value!r} is not a number; class weights must be "
-            "finite non-negative real numbers."
+            f"{param}[{key!r}] = {value!r} is not a number; class weights must be finite non-negative real numbers."
         )
     value = float(value)
     if not np.isfinite(value) or value < 0:
-        raise ValueError(
-            f"{param}[{key!r}] = {value!r} is not allowed; class weights must be "
-            "finite and non-negative."
-        )
+        raise ValueError(f"{param}[{key!r}] = {value!r} is not allowed; class weights must be finite and non-negative.")
     return value
 
 
@@ -659,8 +656,7 @@ def _output_specs(class_weight, names, n_outputs, param):
         unknown = [k for k in class_weight if k not in names]
         if unknown:
             raise ValueError(
-                f"{param} names output {unknown[0]!r}, which is not an output of y; "
-                f"the outputs are {names}."
+                f"{param} names output {unknown[0]!r}, which is not an output of y; the outputs are {names}."
             )
         return [class_weight.get(k) for k in names]
     if isinstance(class_weight, (list, tuple)):
@@ -898,7 +894,10 @@ def _table(t, weights, padding_label, param):
             raise ValueError(
                 f"{param} must hold one entry per output ({len(t.parts)}), as class_weights returns for this target."
             )
-        return [_table(part, spec, None, f"{param}[{_part_label(t, j)!r}]") for j, (part, spec) in enumerate(zip(t.parts, specs))]
+        return [
+            _table(part, spec, None, f"{param}[{_part_label(t, j)!r}]")
+            for j, (part, spec) in enumerate(zip(t.parts, specs))
+        ]
     if t.kind == "multilabel":
         if not isinstance(weights, (list, tuple)) or len(weights) != t.y.shape[1]:
             raise ValueError(
@@ -906,7 +905,9 @@ def _table(t, weights, padding_label, param):
             )
         return [_multilabel_entry(spec, f"{param}[{j}]") for j, spec in enumerate(weights)]
     if not isinstance(weights, Mapping):
-        raise TypeError(f"{param} must be a dict {{label: weight}} for a {t.kind} target; got {type(weights).__name__}.")
+        raise TypeError(
+            f"{param} must be a dict {{label: weight}} for a {t.kind} target; got {type(weights).__name__}."
+        )
     keyed = {_label_key(k): _check_weight_value(k, v, param) for k, v in weights.items()}
     vec = np.array([keyed.get(_label_key(c), 1.0) for c in t.enc.classes.tolist()], dtype=np.float64)
     pad = _padding_position(t.enc, padding_label)
@@ -969,9 +970,7 @@ def unweight_proba(proba, class_weight):
             "give one weight per probability column."
         )
     if np.any(w <= 0) or not np.all(np.isfinite(w)):
-        raise ValueError(
-            f"class_weight must be finite and positive to undo its prior shift; got {w.tolist()!r}."
-        )
+        raise ValueError(f"class_weight must be finite and positive to undo its prior shift; got {w.tolist()!r}.")
     scaled = proba / w
     total = scaled.sum(axis=1, keepdims=True)
     total[total == 0] = 1.0

@@ -22,7 +22,12 @@ def imbalanced_multiclass():
     from sklearn.datasets import make_classification
 
     X, y = make_classification(
-        n_samples=600, n_features=10, n_informative=6, n_classes=3, weights=[0.75, 0.2, 0.05],
-        class_sep=1.0, random_state=1,
+        n_samples=600,
+        n_features=10,
+        n_informative=6,
+        n_classes=3,
+        weights=[0.75, 0.2, 0.05],
+        class_sep=1.0,
+        random_state=1,
     )
     return X.astype(np.float32), y

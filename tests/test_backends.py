@@ -144,8 +144,12 @@ def test_pipeline_grid_search(binary):
         cv=StratifiedKFold(2, shuffle=True, random_state=0),
         scoring="balanced_accuracy",
     ).fit(X, y)
-    scores = dict(zip(map(str, grid.cv_results_["param_weightedkerasclassifier__class_weight"]),
-                      grid.cv_results_["mean_test_score"]))
+    scores = dict(
+        zip(
+            map(str, grid.cv_results_["param_weightedkerasclassifier__class_weight"]),
+            grid.cv_results_["mean_test_score"],
+        )
+    )
     assert np.all(np.isfinite(list(scores.values())))
     assert scores["balanced"] > scores["None"]  # weighting helps the 15 % class
     assert grid.best_params_ == {"weightedkerasclassifier__class_weight": "balanced"}

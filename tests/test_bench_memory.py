@@ -11,8 +11,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_bench_memory_quick_writes_valid_results(tmp_path):
-    cmd = [sys.executable, str(ROOT / "benchmarks" / "bench_memory.py"), "--quick", "--candidates", "skweight",
-           "--out", str(tmp_path)]
+    cmd = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "bench_memory.py"),
+        "--quick",
+        "--candidates",
+        "skweight",
+        "--out",
+        str(tmp_path),
+    ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "RSS@5" in run.stdout and "skweight" in run.stdout

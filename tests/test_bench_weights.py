@@ -13,7 +13,10 @@ def test_bench_weights_quick_run_writes_valid_json(tmp_path):
     out = tmp_path / "weights.json"
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--quick", "--sizes", "500", "--repeats", "2", "--out", str(out)],
-        capture_output=True, text=True, check=True, timeout=120,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
     assert "speed-up vs sklearn" in proc.stdout and f"written: {out}" in proc.stdout
     data = json.loads(out.read_text())
@@ -30,14 +33,20 @@ def test_bench_weights_quick_run_writes_valid_json(tmp_path):
         else:
             assert row["speedup_vs_sklearn"] > 0
     # the table has one line per case
-    assert sum(line.split()[:1] in (["int"], ["string"], ["one-hot"], ["multi-label"], ["int-imbalanced"])
-               for line in proc.stdout.splitlines()) == 5
+    assert (
+        sum(
+            line.split()[:1] in (["int"], ["string"], ["one-hot"], ["multi-label"], ["int-imbalanced"])
+            for line in proc.stdout.splitlines()
+        )
+        == 5
+    )
 
 
 def test_bench_weights_rejects_bad_arguments(tmp_path):
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--sizes", "1", "--out", str(tmp_path / "w.json")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
     assert "every size >= 2" in proc.stderr

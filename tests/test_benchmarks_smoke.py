@@ -19,7 +19,10 @@ def _run(script, out, *extra):
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
     proc = subprocess.run(
         [sys.executable, str(BENCH / script), "--quick", "--out", str(out), *extra],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc.stdout
@@ -39,8 +42,13 @@ def test_bench_overhead_quick(tmp_path):
     data = _load(tmp_path / "overhead.json")
     assert data["baseline"] == "keras fit(sample_weight)"
     assert len(data["workloads"]) == 2
-    expected = {"keras fit(sample_weight)", "skweight", "keras fit(class_weight)",
-                "scikeras KerasClassifier", "keras SKLearnClassifier"}
+    expected = {
+        "keras fit(sample_weight)",
+        "skweight",
+        "keras fit(class_weight)",
+        "scikeras KerasClassifier",
+        "keras SKLearnClassifier",
+    }
     for wl in data["workloads"]:
         assert set(wl["fit"]) == expected
         assert wl["fit"]["keras fit(sample_weight)"]["ratio"] == pytest.approx(1.0)
@@ -59,8 +67,12 @@ def test_bench_overhead_quick_base_and_profile(tmp_path):
     data = _load(tmp_path / "overhead.json")
     (wl,) = data["workloads"]
     assert set(wl["fit"]) == {"keras fit(sample_weight)", "skweight", "skweight (base)"}
-    assert set(wl["predict"]) == {"keras predict(batch_size=4096)", "keras predict()", "skweight predict_proba",
-                                  "skweight (base) predict_proba"}
+    assert set(wl["predict"]) == {
+        "keras predict(batch_size=4096)",
+        "keras predict()",
+        "skweight predict_proba",
+        "skweight (base) predict_proba",
+    }
     assert wl["step_time"]["skweight"]["median_step_us"] > 0
     prof = wl["profile"]
     assert 0 < prof["keras_fit_s"] < prof["total_s"] and prof["outside_excluding_build_s"] >= 0
@@ -83,8 +95,12 @@ def test_bench_quality_quick(tmp_path):
     data = _load(tmp_path / "quality.json")
     assert data["metrics"] == ["balanced_accuracy", "minority_recall", "roc_auc", "average_precision"]
     models = {r["model"] for r in data["results"]}
-    assert {"skweight class_weight=None", "skweight class_weight='balanced'", "skweight class_weight=dict",
-            "LogisticRegression 'balanced'"} <= models
+    assert {
+        "skweight class_weight=None",
+        "skweight class_weight='balanced'",
+        "skweight class_weight=dict",
+        "LogisticRegression 'balanced'",
+    } <= models
     for r in data["results"]:
         for m in data["metrics"]:
             assert 0.0 <= r[m]["mean"] <= 1.0 and len(r[m]["folds"]) == r["folds"]

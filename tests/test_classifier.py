@@ -15,7 +15,6 @@ from sklearn.model_selection import (
     GridSearchCV,
     StratifiedKFold,
     check_cv,
-    cross_val_score,
     cross_validate,
 )
 from sklearn.pipeline import make_pipeline
@@ -41,9 +40,7 @@ def test_imbalance_scorers_are_finite(data, request):
     binary = len(np.unique(y)) == 2
     scoring = ["balanced_accuracy", "f1_macro", "neg_log_loss"]
     scoring += ["roc_auc", "average_precision"] if binary else ["roc_auc_ovr"]
-    res = cross_validate(
-        WeightedKerasClassifier(class_weight="balanced", **FAST), X, y, cv=3, scoring=scoring
-    )
+    res = cross_validate(WeightedKerasClassifier(class_weight="balanced", **FAST), X, y, cv=3, scoring=scoring)
     for name in scoring:
         scores = res[f"test_{name}"]
         assert scores.shape == (3,)
@@ -64,8 +61,17 @@ def test_balanced_matches_sklearn_and_dict_uses_user_labels():
     assert set(clf.predict(X)) <= {"cat", "dog", "eel"}
 
 
-@pytest.mark.parametrize("bad, err", [({2: 1.0}, ValueError), ({0: -1.0}, ValueError), ({0: np.nan}, ValueError),
-                                      ({0: np.inf}, ValueError), ("balance", ValueError), (3.0, TypeError)])
+@pytest.mark.parametrize(
+    "bad, err",
+    [
+        ({2: 1.0}, ValueError),
+        ({0: -1.0}, ValueError),
+        ({0: np.nan}, ValueError),
+        ({0: np.inf}, ValueError),
+        ("balance", ValueError),
+        (3.0, TypeError),
+    ],
+)
 def test_bad_class_weight_is_refused_before_training(bad, err, imbalanced_binary):
     X, y = imbalanced_binary
     clf = WeightedKerasClassifier(class_weight=bad, epochs=1)
@@ -118,8 +124,12 @@ def test_grid_search_over_class_weight_in_a_pipeline(imbalanced_binary):
     assert len(grid.cv_results_["mean_test_score"]) == 3
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
     # weighting helps the minority class on this 1:9 problem
-    scores = dict(zip(map(str, grid.cv_results_["param_weightedkerasclassifier__class_weight"]),
-                      grid.cv_results_["mean_test_score"]))
+    scores = dict(
+        zip(
+            map(str, grid.cv_results_["param_weightedkerasclassifier__class_weight"]),
+            grid.cv_results_["mean_test_score"],
+        )
+    )
     assert scores["balanced"] > scores["None"]
     assert grid.best_params_["weightedkerasclassifier__class_weight"] is not None
 

@@ -49,8 +49,13 @@ def local_cluster(n_workers=2):
     closed on the way out, whether the block returns or raises."""
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     cluster = distributed.LocalCluster(
-        n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, silence_logs=logging.ERROR, env={**WORKER_ENV, "PYTHONPATH": path},
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+        env={**WORKER_ENV, "PYTHONPATH": path},
         # no dashboard; the scheduler's health endpoint on a free loopback port, not 8787
         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
     )
@@ -163,8 +168,9 @@ def test_cross_validate_on_dask_returns_identical_fitted_estimators(client, data
 
 
 @pytest.mark.backend_smoke
-@pytest.mark.parametrize("dumps, loads", [(pickle.dumps, pickle.loads), (cloudpickle.dumps, pickle.loads)],
-                         ids=["pickle", "cloudpickle"])
+@pytest.mark.parametrize(
+    "dumps, loads", [(pickle.dumps, pickle.loads), (cloudpickle.dumps, pickle.loads)], ids=["pickle", "cloudpickle"]
+)
 def test_pickle_round_trips_fitted_and_unfitted(dumps, loads, data):
     X, y = data
     unfitted = WeightedKerasClassifier(class_weight={1: 2.5}, **SMALL)
@@ -283,7 +289,9 @@ def test_partial_fit_blocks_on_a_cluster_equals_the_loop_over_numpy_blocks(clien
     params = dict(hidden_layer_sizes=(8,), batch_size=32, random_state=0)
     blocked = partial_fit_blocks(
         WeightedKerasClassifier(class_weight="balanced", **params),
-        da.from_array(X, chunks=(60, 4)), _dask_labels(y), epochs=2,
+        da.from_array(X, chunks=(60, 4)),
+        _dask_labels(y),
+        epochs=2,
     )
     weights = class_weights(y)  # resolved once on all rows, not per block
     assert blocked.class_weight == weights and blocked.class_weight_ == weights
@@ -291,7 +299,7 @@ def test_partial_fit_blocks_on_a_cluster_equals_the_loop_over_numpy_blocks(clien
     local = WeightedKerasClassifier(class_weight=weights, **params)
     for _ in range(2):
         for start in range(0, len(y), 60):
-            local.partial_fit(X[start:start + 60], y[start:start + 60], classes=[0, 1])
+            local.partial_fit(X[start : start + 60], y[start : start + 60], classes=[0, 1])
     np.testing.assert_array_equal(blocked.predict_proba(X), local.predict_proba(X))
 
 

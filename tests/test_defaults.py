@@ -108,8 +108,9 @@ def test_explicit_validation_split_is_the_early_stopping_split(data):
     X, y = data
     # a high learning rate makes the validation loss stop improving within a few epochs (the default rate
     # trains ~190 of the 200 epochs here): the early stopping still has to end the fit well before 200
-    clf = WeightedKerasClassifier(validation_split=0.3, n_iter_no_change=2, optimizer__learning_rate=0.05,
-                                  **SMALL).fit(X, y)
+    clf = WeightedKerasClassifier(validation_split=0.3, n_iter_no_change=2, optimizer__learning_rate=0.05, **SMALL).fit(
+        X, y
+    )
     train, _ = split_rows("binary", y, 0.3, seed_from(0))
     (layer,) = _normalization_layers(clf.model_)
     assert_allclose(np.asarray(layer.mean).reshape(-1), X[train].mean(axis=0), rtol=1e-4)

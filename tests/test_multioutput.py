@@ -106,7 +106,9 @@ def test_default_model_has_one_head_and_loss_per_output(models):
     assert list(model.output_names) == ["risk", "level", "price"]
     heads = {name: model.get_layer(name) for name in model.output_names}
     assert {n: (h.units, h.activation.__name__) for n, h in heads.items()} == {
-        "risk": (1, "sigmoid"), "level": (3, "sigmoid"), "price": (1, "linear"),
+        "risk": (1, "sigmoid"),
+        "level": (3, "sigmoid"),
+        "price": (1, "linear"),
     }
     assert model.loss == {"risk": "binary_crossentropy", "level": "binary_crossentropy", "price": "mean_squared_error"}
 
@@ -162,10 +164,18 @@ def _small():
 
 BAD = [
     ("unknown output in class_weight", dict(class_weight={"colour": "balanced"}), {}, "names output 'colour'"),
-    ("class_weight for a regression output", dict(class_weight={"price": {0: 2.0}}), {},
-     "output 'price', a regression output"),
-    ("balanced for a regression output by position", dict(class_weight=[None, None, "balanced"]), {},
-     "output 'price', a regression output"),
+    (
+        "class_weight for a regression output",
+        dict(class_weight={"price": {0: 2.0}}),
+        {},
+        "output 'price', a regression output",
+    ),
+    (
+        "balanced for a regression output by position",
+        dict(class_weight=[None, None, "balanced"]),
+        {},
+        "output 'price', a regression output",
+    ),
     ("too many class_weight entries", dict(class_weight=["balanced"] * 4), {}, "has 4 entries but y has 3 outputs"),
     ("too few class_weight entries", dict(class_weight=["balanced"]), {}, "has 1 entries but y has 3 outputs"),
     ("unknown output in target_kind", dict(target_kind={"lvl": "ordinal"}), {}, "names output 'lvl'"),
@@ -173,12 +183,24 @@ BAD = [
     ("label not in an output's classes", dict(class_weight={"risk": {"medium": 2.0}}), {}, "output 'risk'"),
     ("mismatched lengths of the outputs", {}, dict(y_cut="level"), "different numbers of rows"),
     ("outputs shorter than X", {}, dict(y_cut="all"), "X has 120 samples but the outputs of y have 100 rows"),
-    ("per-output sample_weight of wrong length", {}, dict(sample_weight={"price": np.ones(119)}),
-     r"sample_weight\['price'\]: sample_weight has shape \(119,\); expected \(120,\)"),
-    ("per-output sample_weight for an unknown output", {}, dict(sample_weight={"cost": np.ones(120)}),
-     "sample_weight names output 'cost'"),
-    ("per-output sample_weight list of wrong length", {}, dict(sample_weight=[np.ones(120)] * 2),
-     "sample_weight has 2 entries but y has 3 outputs"),
+    (
+        "per-output sample_weight of wrong length",
+        {},
+        dict(sample_weight={"price": np.ones(119)}),
+        r"sample_weight\['price'\]: sample_weight has shape \(119,\); expected \(120,\)",
+    ),
+    (
+        "per-output sample_weight for an unknown output",
+        {},
+        dict(sample_weight={"cost": np.ones(120)}),
+        "sample_weight names output 'cost'",
+    ),
+    (
+        "per-output sample_weight list of wrong length",
+        {},
+        dict(sample_weight=[np.ones(120)] * 2),
+        "sample_weight has 2 entries but y has 3 outputs",
+    ),
     ("missing value in a regression output", {}, dict(price_nan=True), r"y\['price'\]: the target contains NaN"),
 ]
 
@@ -233,12 +255,14 @@ def test_users_model_with_named_outputs_in_another_order(data):
         level = keras.layers.Dense(3, activation="sigmoid", name="level")(hidden)
         risk = keras.layers.Dense(2, activation="softmax", name="risk")(hidden)
         model = keras.Model(inputs, [price, level, risk])
-        model.compile("adam", loss={"price": "mse", "level": "binary_crossentropy",
-                                    "risk": "sparse_categorical_crossentropy"})
+        model.compile(
+            "adam", loss={"price": "mse", "level": "binary_crossentropy", "risk": "sparse_categorical_crossentropy"}
+        )
         return model
 
-    clf = WeightedKerasClassifier(model=build, class_weight={"risk": "balanced"}, target_kind=KINDS, epochs=1,
-                                  random_state=0).fit(X[:200], {k: v[:200] for k, v in y.items()})
+    clf = WeightedKerasClassifier(
+        model=build, class_weight={"risk": "balanced"}, target_kind=KINDS, epochs=1, random_state=0
+    ).fit(X[:200], {k: v[:200] for k, v in y.items()})
     proba = clf.predict_proba(X_test[:10])
     # each output meets its own head by name, whatever the model's order
     assert [proba[k].shape for k in ("risk", "level", "price")] == [(10, 2), (10, 3), (10,)]
@@ -279,12 +303,12 @@ def test_validation_data_in_the_structure_of_y(data):
     cw = clf.class_weight_["risk"]
     w_risk = np.where(val_y["risk"] == "high", cw["high"], cw["low"]).astype(np.float32)
     enc = clf.target_encoder_.transform(val_y)
-    got = clf.model_.evaluate(X_test[:200], enc, sample_weight=[w_risk, None, None],
-                              batch_size=32, verbose=0, return_dict=True)
+    got = clf.model_.evaluate(
+        X_test[:200], enc, sample_weight=[w_risk, None, None], batch_size=32, verbose=0, return_dict=True
+    )
     assert got["risk_loss"] == pytest.approx(clf.history_["val_risk_loss"][-1], rel=1e-4)
     with pytest.raises(ValueError, match="validation_data: .*give a dict with the same output names"):
-        clf.fit(X[:300], {k: v[:300] for k, v in y.items()},
-                validation_data=(X_test[:200], {"risk": val_y["risk"]}))
+        clf.fit(X[:300], {k: v[:300] for k, v in y.items()}, validation_data=(X_test[:200], {"risk": val_y["risk"]}))
 
 
 def test_per_output_sample_weight_multiplies_that_outputs_weights_only():
@@ -337,7 +361,11 @@ def test_cross_validate_with_outputs_stratified_on_one_output_and_scored_per_out
     assert len(res["test_risk_recall"]) == 2
     # each fold's score is the metric on that output alone
     for (_, test), fitted, recall, bal, mse, proba in zip(
-        folds, res["estimator"], res["test_risk_recall"], res["test_risk_bal_acc"], res["test_price_mse"],
+        folds,
+        res["estimator"],
+        res["test_risk_recall"],
+        res["test_risk_bal_acc"],
+        res["test_price_mse"],
         res["test_level_mean_proba"],
     ):
         pred = fitted.predict(X[test])
@@ -391,7 +419,10 @@ def _every_kind_data():
 EVERY_KIND = dict(
     target_kind={"count": "regression"},
     class_weight={"colour": "balanced", "onehot": {0: 3.0}, "tags": [{1: 2.0}, {0: 0.5, 1: 4.0}]},
-    metrics=["accuracy"], epochs=2, hidden_layer_sizes=(8,), random_state=0,
+    metrics=["accuracy"],
+    epochs=2,
+    hidden_layer_sizes=(8,),
+    random_state=0,
 )
 
 
@@ -404,7 +435,11 @@ def every_kind():
 def test_kinds_detected_or_given_per_output(every_kind):
     clf, X, y = every_kind
     assert clf.target_kind_ == {
-        "colour": "multiclass", "onehot": "onehot", "tags": "multilabel", "count": "regression", "price": "regression",
+        "colour": "multiclass",
+        "onehot": "onehot",
+        "tags": "multilabel",
+        "count": "regression",
+        "price": "regression",
     }
     assert clf.output_units_ == {"colour": 3, "onehot": 3, "tags": 2, "count": 1, "price": 1}
     pred = clf.predict(X[:5])
@@ -427,16 +462,18 @@ def test_one_target_kind_str_applies_to_every_output_that_fits_it():
 
 SHARED_KIND_BAD = [
     ("ordinal", lambda y: y, r"target_kind='ordinal' applies to every output of y, but y\['price'\] does not fit"),
-    ("binary", lambda y: {"risk": y["risk"], "level": y["level"]},
-     r"target_kind='binary' applies to every output of y, but y\['level'\] does not fit"),
+    (
+        "binary",
+        lambda y: {"risk": y["risk"], "level": y["level"]},
+        r"target_kind='binary' applies to every output of y, but y\['level'\] does not fit",
+    ),
     ("multioutput", lambda y: y, r"target_kind='multioutput' is not accepted for y given per output"),
     ("colour", lambda y: y, r"target_kind='colour' is not accepted for y given per output"),
 ]
 
 
 @pytest.mark.parametrize("kind, pick, match", SHARED_KIND_BAD, ids=[b[0] for b in SHARED_KIND_BAD])
-def test_one_target_kind_str_that_does_not_fit_every_output_is_refused_before_building(kind, pick, match,
-                                                                                     monkeypatch):
+def test_one_target_kind_str_that_does_not_fit_every_output_is_refused_before_building(kind, pick, match, monkeypatch):
     X, y = _small()
     built = []
     monkeypatch.setattr(WeightedKerasClassifier, "_build_default_model", lambda self, *a: built.append(1))
@@ -474,18 +511,33 @@ def test_partial_fit_with_dict_y_trains_on_the_same_model_and_keeps_classes_and_
 def _changed(y):
     """Per-output y that differ from the first fit in structure or in the kind of one output."""
     return [
-        ("an output left out", {"risk": y["risk"], "level": y["level"]},
-         r"y has outputs \['risk', 'level'\], but the estimator was fitted on a dict with outputs"),
-        ("an output renamed", {"risk": y["risk"], "level": y["level"], "cost": y["price"]},
-         r"y has outputs \['risk', 'level', 'cost'\]"),
+        (
+            "an output left out",
+            {"risk": y["risk"], "level": y["level"]},
+            r"y has outputs \['risk', 'level'\], but the estimator was fitted on a dict with outputs",
+        ),
+        (
+            "an output renamed",
+            {"risk": y["risk"], "level": y["level"], "cost": y["price"]},
+            r"y has outputs \['risk', 'level', 'cost'\]",
+        ),
         ("a list for a dict", list(y.values()), r"y has 3 outputs \(a list\), but the estimator was fitted on a dict"),
         ("one array for a dict", y["risk"], "this estimator was fitted on y per output"),
-        ("ordinal output as levels", dict(y, level=y["level"].sum(axis=1)),
-         r"y\['level'\] was fitted as kind 'ordinal', shape \(n_samples, 3\).*needs a 2-D target"),
-        ("labels output one-hot", dict(y, risk=np.eye(2)[(y["risk"] == "high").astype(int)]),
-         r"y\['risk'\] was fitted as kind 'binary'.*needs a 1-D target"),
-        ("regression output 2-D", dict(y, price=np.column_stack([y["price"], y["price"]])),
-         r"y\['price'\] was fitted as kind 'regression'.*expected \(n_samples,\)"),
+        (
+            "ordinal output as levels",
+            dict(y, level=y["level"].sum(axis=1)),
+            r"y\['level'\] was fitted as kind 'ordinal', shape \(n_samples, 3\).*needs a 2-D target",
+        ),
+        (
+            "labels output one-hot",
+            dict(y, risk=np.eye(2)[(y["risk"] == "high").astype(int)]),
+            r"y\['risk'\] was fitted as kind 'binary'.*needs a 1-D target",
+        ),
+        (
+            "regression output 2-D",
+            dict(y, price=np.column_stack([y["price"], y["price"]])),
+            r"y\['price'\] was fitted as kind 'regression'.*expected \(n_samples,\)",
+        ),
         ("regression output of strings", dict(y, price=y["risk"]), r"y\['price'\] .*must be numeric"),
     ]
 
@@ -510,8 +562,13 @@ def test_partial_fit_and_warm_start_refuse_a_y_unlike_the_first_fit_before_train
 def test_warm_start_with_list_y_continues_the_model_with_metrics_per_output(data):
     X, y, _, _ = data
     parts = [v[:200] for v in y.values()]
-    clf = WeightedKerasClassifier(class_weight=["balanced", None, None], target_kind=[None, "ordinal", None],
-                                  warm_start=True, metrics=["accuracy"], **dict(FAST, epochs=1))
+    clf = WeightedKerasClassifier(
+        class_weight=["balanced", None, None],
+        target_kind=[None, "ordinal", None],
+        warm_start=True,
+        metrics=["accuracy"],
+        **dict(FAST, epochs=1),
+    )
     clf.fit(X[:200], parts)
     model, cw, before = clf.model_, clf.class_weight_, _weights(clf)
     clf.fit(X[:200], parts)
@@ -519,8 +576,14 @@ def test_warm_start_with_list_y_continues_the_model_with_metrics_per_output(data
     assert any(not np.allclose(a, b) for a, b in zip(before, _weights(clf)))
     # the flat metrics list went to both classification heads, plain and weighted, not to the regression head
     assert set(clf.history_) == {
-        "loss", "output_0_loss", "output_1_loss", "output_2_loss",
-        "output_0_accuracy", "output_0_weighted_accuracy", "output_1_accuracy", "output_1_weighted_accuracy",
+        "loss",
+        "output_0_loss",
+        "output_1_loss",
+        "output_2_loss",
+        "output_0_accuracy",
+        "output_0_weighted_accuracy",
+        "output_1_accuracy",
+        "output_1_weighted_accuracy",
     }
 
 
@@ -533,8 +596,9 @@ def test_flat_metrics_list_goes_to_every_classification_output(every_kind):
     assert {f"{k}_{m}" for k in names for m in ("accuracy", "weighted_accuracy")} <= set(clf.history_)
     assert not {k for k in clf.history_ if k.startswith(("count_", "price_")) and not k.endswith("_loss")}
     # "accuracy" of a multi-label output is the share of labels right (not categorical accuracy)
-    got = clf.model_.evaluate(X, clf.target_encoder_.to_model(clf.target_encoder_.transform(y)),
-                              batch_size=120, verbose=0, return_dict=True)
+    got = clf.model_.evaluate(
+        X, clf.target_encoder_.to_model(clf.target_encoder_.transform(y)), batch_size=120, verbose=0, return_dict=True
+    )
     tags = clf.predict_proba(X)["tags"] > 0.5
     assert got["tags_accuracy"] == pytest.approx(np.mean(tags == y["tags"]), abs=1e-6)
     assert got["colour_accuracy"] == pytest.approx(np.mean(clf.predict(X)["colour"] == y["colour"]), abs=1e-6)

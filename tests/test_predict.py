@@ -56,8 +56,7 @@ def test_batch_size_counts_the_widest_layer(fitted):
 
 def test_predict_args_route_like_scikeras_but_not_the_training_batch():
     params = {"batch_size": 16, "verbose": 0, "steps": None, "predict__batch_size": None, "fit__epochs": 3}
-    assert predict_args(params, {"batch_size", "verbose", "steps"}) == {"verbose": 0, "steps": None,
-                                                                         "batch_size": None}
+    assert predict_args(params, {"batch_size", "verbose", "steps"}) == {"verbose": 0, "steps": None, "batch_size": None}
     params["predict__batch_size"] = 64
     assert predict_args(params, {"batch_size", "verbose", "steps"})["batch_size"] == 64
 
@@ -73,8 +72,9 @@ def test_default_is_one_large_batch_with_keras_numbers(fitted, monkeypatch):
 
 def test_training_batch_size_is_not_the_prediction_batch(fitted, monkeypatch):
     _, X, y = fitted
-    clf2 = WeightedKerasClassifier(class_weight="balanced", epochs=1, hidden_layer_sizes=(8,), batch_size=8,
-                                   random_state=0).fit(X, y)
+    clf2 = WeightedKerasClassifier(
+        class_weight="balanced", epochs=1, hidden_layer_sizes=(8,), batch_size=8, random_state=0
+    ).fit(X, y)
     sizes = _record_batches(monkeypatch, clf2.model_)
     clf2.predict(X)
     assert sizes == [120]

@@ -11,8 +11,10 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
 def _smaller(code):
     code = code.replace("epochs=10", "epochs=2").replace("cv=5", "cv=2")
     # the nested search of the cross-validation block: one network size instead of two halves its 26 fits
-    code = code.replace('"weightedkerasclassifier__hidden_layer_sizes": [(32,), (64, 32)]',
-                        '"weightedkerasclassifier__hidden_layer_sizes": [(32,)]')
+    code = code.replace(
+        '"weightedkerasclassifier__hidden_layer_sizes": [(32,), (64, 32)]',
+        '"weightedkerasclassifier__hidden_layer_sizes": [(32,)]',
+    )
     return code.replace("StratifiedKFold(3", "StratifiedKFold(2")
 
 

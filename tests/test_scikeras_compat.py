@@ -23,6 +23,7 @@ import functools
 
 import numpy as np
 import pytest
+from scikeras.wrappers import KerasClassifier  # noqa: E402
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.datasets import make_classification
@@ -31,8 +32,6 @@ from sklearn.utils.class_weight import compute_sample_weight
 
 from skweight import WeightedKerasClassifier
 from skweight._backend import keras, seeded
-
-from scikeras.wrappers import KerasClassifier  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -141,9 +140,16 @@ def with_model(base, **kw):
 
 def test_build_function_with_routed_params_matches_scikeras():
     kw = dict(
-        model=get_clf, model__hidden=5, loss=keras.losses.BinaryCrossentropy, loss__label_smoothing=0.1,
-        optimizer=keras.optimizers.SGD, optimizer__learning_rate=0.05, optimizer__momentum=0.5,
-        fit__batch_size=16, predict__batch_size=7, **COMMON,
+        model=get_clf,
+        model__hidden=5,
+        loss=keras.losses.BinaryCrossentropy,
+        loss__label_smoothing=0.1,
+        optimizer=keras.optimizers.SGD,
+        optimizer__learning_rate=0.05,
+        optimizer__momentum=0.5,
+        fit__batch_size=16,
+        predict__batch_size=7,
+        **COMMON,
     )
     sk, sw = fit_both(with_model, **kw)
     assert sw.model_.layers[1].units == 5
@@ -153,8 +159,13 @@ def test_build_function_with_routed_params_matches_scikeras():
 
 
 def test_partial_build_function_class_weight_matches_scikeras():
-    kw = dict(model=functools.partial(get_clf, hidden=3), loss="binary_crossentropy", optimizer="adam",
-              class_weight={0: 1.0, 1: 3.0}, **COMMON)
+    kw = dict(
+        model=functools.partial(get_clf, hidden=3),
+        loss="binary_crossentropy",
+        optimizer="adam",
+        class_weight={0: 1.0, 1: 3.0},
+        **COMMON,
+    )
     sk, sw = fit_both(with_model, **kw)
     assert sw.model_.layers[1].units == 3
     assert_same(sk, sw)
@@ -181,11 +192,13 @@ class SmallNet(keras.Sequential):
     """A model class: built from SciKeras's ``meta`` and a routed ``units``."""
 
     def __init__(self, meta, units=4):
-        super().__init__([
-            keras.Input((meta["n_features_in_"],)),
-            keras.layers.Dense(units, activation="relu"),
-            keras.layers.Dense(1, activation="sigmoid"),
-        ])
+        super().__init__(
+            [
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(units, activation="relu"),
+                keras.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
 
 
 def test_model_class_gets_meta_and_routed_params_and_matches_scikeras():
@@ -281,8 +294,16 @@ def test_custom_target_encoder_multi_output_matches_scikeras():
 def _sgd_zero(**kw):
     """One full-batch epoch at learning rate 0: the history's loss is the
     weighted loss of the initial network, which ``evaluate`` can recompute."""
-    return dict(optimizer="sgd", optimizer__learning_rate=0.0, epochs=1, batch_size=len(X), shuffle=False,
-                verbose=0, random_state=0, **kw)
+    return dict(
+        optimizer="sgd",
+        optimizer__learning_rate=0.0,
+        epochs=1,
+        batch_size=len(X),
+        shuffle=False,
+        verbose=0,
+        random_state=0,
+        **kw,
+    )
 
 
 def test_custom_target_encoder_class_weight_per_output():
@@ -435,7 +456,10 @@ def test_metric_objects_classes_and_custom_metrics_match_scikeras():
 
 def test_weighted_copy_of_unregistered_custom_metric_weighs_rows():
     clf = WeightedKerasClassifier(
-        model=get_clf, loss="binary_crossentropy", metrics=[PositiveRate(0.5)], class_weight={0: 1.0, 1: 9.0},
+        model=get_clf,
+        loss="binary_crossentropy",
+        metrics=[PositiveRate(0.5)],
+        class_weight={0: 1.0, 1: 9.0},
         **_sgd_zero(),
     ).fit(X, Y)
     proba = clf.model_.predict(X, verbose=0).ravel()
@@ -450,11 +474,19 @@ def test_weighted_copy_of_unregistered_custom_metric_weighs_rows():
 @pytest.mark.parametrize("form", ["list", "dict"])
 def test_callback_classes_with_routed_params_match_scikeras(form):
     if form == "list":
-        cb = dict(callbacks=[keras.callbacks.EarlyStopping], callbacks__0__monitor="loss",
-                  callbacks__0__min_delta=10.0, callbacks__0__patience=2)
+        cb = dict(
+            callbacks=[keras.callbacks.EarlyStopping],
+            callbacks__0__monitor="loss",
+            callbacks__0__min_delta=10.0,
+            callbacks__0__patience=2,
+        )
     else:
-        cb = dict(callbacks={"stop": keras.callbacks.EarlyStopping}, callbacks__stop__monitor="loss",
-                  callbacks__stop__min_delta=10.0, callbacks__stop__patience=2)
+        cb = dict(
+            callbacks={"stop": keras.callbacks.EarlyStopping},
+            callbacks__stop__monitor="loss",
+            callbacks__stop__min_delta=10.0,
+            callbacks__stop__patience=2,
+        )
     kw = dict(model=get_clf, loss="binary_crossentropy", optimizer="adam", **{**COMMON, "epochs": 6}, **cb)
     sw = WeightedKerasClassifier(**kw).fit(X, Y)
     assert len(sw.history_["loss"]) == 3  # best at epoch 1, no 10-point gain in 2 more (patience=2): stopped
@@ -495,4 +527,3 @@ def test_partial_fit_with_other_y_columns_names_y_before_training():
         clf.partial_fit(X, wide)
     assert all(np.array_equal(a, b) for a, b in zip(before, clf.model_.get_weights()))
     assert clf.current_epoch == 1
-

@@ -1,9 +1,7 @@
 """WeightedKerasClassifier as a scikit-learn classifier: estimator checks,
 tags, clone/params, cross-validation, search, pipelines, metadata routing."""
 
-import numpy as np
 import pytest
-from sklearn.base import clone, is_classifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skweight import WeightedKerasClassifier

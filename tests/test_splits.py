@@ -169,10 +169,20 @@ def test_multilabel_split_regression_label_sharing_rows_with_a_rarer_label():
     # Label 2 has rows 0 and 7; row 7 also carries the single-row label 3 and
     # stays for training.  The first version kept row 0 for training too (its
     # label 0 had no training row yet), so label 2 never reached validation.
-    y = np.array([
-        [1, 0, 1, 0, 0], [1, 0, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 1], [0, 0, 0, 0, 0],
-        [0, 0, 0, 0, 0], [1, 1, 0, 0, 0], [0, 1, 1, 1, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 1],
-    ])
+    y = np.array(
+        [
+            [1, 0, 1, 0, 0],
+            [1, 0, 0, 0, 0],
+            [1, 0, 0, 0, 0],
+            [0, 0, 0, 0, 1],
+            [0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0],
+            [1, 1, 0, 0, 0],
+            [0, 1, 1, 1, 0],
+            [1, 0, 0, 0, 0],
+            [0, 0, 0, 0, 1],
+        ]
+    )
     for seed in range(30):
         train, val = multilabel_split(y, 0.3, np.random.default_rng(seed))
         assert len(_missed_labels(y, train, val)) == 0

@@ -225,7 +225,12 @@ def test_metrics_are_reported_plain_and_weighted(sorted_binary):
     clf = _clf(class_weight="balanced", validation_split=0.25, metrics=metrics, epochs=2).fit(X, y)
     assert metrics == ["accuracy"]  # the caller's list is not extended
     assert set(clf.history_) == {
-        "loss", "accuracy", "weighted_accuracy", "val_loss", "val_accuracy", "val_weighted_accuracy",
+        "loss",
+        "accuracy",
+        "weighted_accuracy",
+        "val_loss",
+        "val_accuracy",
+        "val_weighted_accuracy",
     }
     # on imbalanced data the two differ ...
     assert abs(clf.history_["accuracy"][-1] - clf.history_["weighted_accuracy"][-1]) > 0.01

@@ -37,9 +37,11 @@ KIND_IDS = ["binary", "multiclass", "onehot", "multilabel", "ordinal", "sequence
 def _flat(weights):
     """Every weight of a canonical structure, in a fixed order."""
     if isinstance(weights, dict):
-        return [v for k in sorted(weights, key=repr) for v in _flat(weights[k])] if any(
-            isinstance(v, (dict, list)) for v in weights.values()
-        ) else [weights[k] for k in sorted(weights, key=repr)]
+        return (
+            [v for k in sorted(weights, key=repr) for v in _flat(weights[k])]
+            if any(isinstance(v, (dict, list)) for v in weights.values())
+            else [weights[k] for k in sorted(weights, key=repr)]
+        )
     if isinstance(weights, list):
         return [v for w in weights for v in _flat(w)]
     return [weights]

@@ -417,9 +417,7 @@ def test_apply_class_weights_uses_training_weights_on_other_rows():
     seq_cw = class_weights(np.array([[1, 1], [2, 0]]), kind="sequence", padding_label=0)
     # a dict over a 2-D label matrix is read as a sequence
     assert_allclose(apply_class_weights(np.array([[2, 0], [1, 3]]), seq_cw), [[1.5, 0.0], [0.75, 1.0]])
-    assert_allclose(
-        apply_class_weights(_thermometer([1, 2], 2), {1: 3.0, 2: 0.5}, kind="ordinal"), [3.0, 0.5]
-    )
+    assert_allclose(apply_class_weights(_thermometer([1, 2], 2), {1: 3.0, 2: 0.5}, kind="ordinal"), [3.0, 0.5])
     with pytest.raises(TypeError, match=r"weights must be a dict \{label: weight\} for a binary target; got list"):
         apply_class_weights([0, 1], [1.0, 2.0])
     with pytest.raises(ValueError, match=r"weights must be a list of 2 \{0: w_neg, 1: w_pos\} dicts"):
@@ -438,12 +436,27 @@ def test_apply_class_weights_uses_training_weights_on_other_rows():
         ([0, 1], {0: float("nan")}, ValueError, r"class_weight\[0\] = nan is not allowed"),
         ([0, 1], {0: True}, TypeError, r"class_weight\[0\] = True is not a number"),
         ([0, 1], {0: "2"}, ValueError, r"class_weight maps keys to specs"),
-        ([0, 1], {"0": 2}, ValueError, r"key '0', which is not a class of y \(the key is a string but the labels are not\)"),
-        (["a", "b"], {0: 2}, ValueError, r"key 0, which is not a class of y \(the labels are strings but the key is not\)"),
+        (
+            [0, 1],
+            {"0": 2},
+            ValueError,
+            r"key '0', which is not a class of y \(the key is a string but the labels are not\)",
+        ),
+        (
+            ["a", "b"],
+            {0: 2},
+            ValueError,
+            r"key 0, which is not a class of y \(the labels are strings but the key is not\)",
+        ),
         ([0, 1], [{0: 1}], ValueError, r"class_weight is a list .* single label per sample"),
         ([[1, 0], [1, 1]], {0: 2}, ValueError, r"single dict, but y is a multi-label target with 2 labels"),
         ([[1, 0], [1, 1]], [{0: 2}], ValueError, r"1 entries but y has 2 labels"),
-        ([[1, 0], [1, 1]], [{0: 2}, {2: 1}], ValueError, r"class_weight\[1\] has key 2; a multi-label entry accepts keys 0 and 1"),
+        (
+            [[1, 0], [1, 1]],
+            [{0: 2}, {2: 1}],
+            ValueError,
+            r"class_weight\[1\] has key 2; a multi-label entry accepts keys 0 and 1",
+        ),
         ([[1, 0], [1, 1]], [{0: 2}, 5], TypeError, r"class_weight\[1\] = 5 must be a dict"),
         ([], None, ValueError, r"y is empty"),
         ([0.0, float("nan")], None, ValueError, r"y contains NaN or infinite labels"),
