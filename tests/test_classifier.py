@@ -23,7 +23,8 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from skweight import WeightedKerasClassifier
 
-FAST = dict(epochs=10, hidden_layer_sizes=(32,), random_state=0)
+# batch_size=32: a fixed 10 epochs needs the updates of small batches (the default MLP batches 200 rows)
+FAST = dict(epochs=10, batch_size=32, hidden_layer_sizes=(32,), random_state=0)
 
 
 def test_is_a_classifier_and_cv_is_stratified(imbalanced_binary):
