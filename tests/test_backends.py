@@ -26,7 +26,8 @@ from skweight import WeightedKerasClassifier, class_weights, sample_weights
 
 pytestmark = pytest.mark.backend_smoke
 
-SMALL = dict(epochs=5, hidden_layer_sizes=(16,), optimizer__learning_rate=0.01, random_state=0)
+# batch_size=32: a fixed number of epochs needs the updates of small batches (the default MLP batches 200 rows)
+SMALL = dict(epochs=5, batch_size=32, hidden_layer_sizes=(16,), optimizer__learning_rate=0.01, random_state=0)
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,8 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from skweight import WeightedKerasClassifier  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-SMALL = dict(epochs=4, hidden_layer_sizes=(16,), optimizer__learning_rate=0.01, random_state=0)
+# batch_size=32: a fixed number of epochs needs the updates of small batches (the default MLP batches 200 rows)
+SMALL = dict(epochs=4, batch_size=32, hidden_layer_sizes=(16,), optimizer__learning_rate=0.01, random_state=0)
 # What the README recommends for workers: one thread each for TensorFlow's
 # pools (XLA's and PyTorch's follow OMP_NUM_THREADS, which Dask already sets to 1).
 WORKER_ENV = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
