@@ -1,6 +1,14 @@
-"""skweight: scikit-learn class weights for Keras classifiers."""
+"""skweight: scikit-learn class weights for Keras classifiers.
 
-from .outputs import Outputs, StratifiedOn, per_output_scorer
+The public API is the names below and the modules :mod:`skweight.weights`,
+:mod:`skweight.losses`, :mod:`skweight.model_selection`, :mod:`skweight.dask`
+and :mod:`skweight.classifier`; modules whose names start with ``_`` are
+internal and may change in any release.
+"""
+
+from ._errors import BackendNotInstalledError
+from ._versions import show_versions
+from .model_selection import Outputs, StratifiedOn, per_output_scorer
 from .weights import (
     KINDS,
     Balanced,
@@ -16,6 +24,7 @@ __version__ = "0.2.0"
 
 __all__ = [
     "KINDS",
+    "BackendNotInstalledError",
     "Balanced",
     "EffectiveNumber",
     "Outputs",
@@ -25,6 +34,7 @@ __all__ = [
     "class_weights",
     "per_output_scorer",
     "sample_weights",
+    "show_versions",
     "target_kind",
     "unweight_proba",
 ]

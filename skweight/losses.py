@@ -1,11 +1,16 @@
 """Keras losses that keep one loss value per element, so that element-wise
-sample weights (one weight per label) multiply each label's term."""
+sample weights (one weight per label) multiply each label's term, and the loss
+the estimator picks for each target kind.
+
+``import skweight.losses`` registers the losses for Keras serialization, so
+that a saved model that uses them loads (``keras.models.load_model``).
+"""
 
 from ._backend import keras
 
 ops = keras.ops
 
-__all__ = ["ElementwiseBinaryCrossentropy", "default_loss", "is_plain_bce"]
+__all__ = ["ElementwiseBinaryCrossentropy", "default_loss", "is_categorical_crossentropy", "is_plain_bce"]
 
 
 @keras.saving.register_keras_serializable(package="skweight")
@@ -93,4 +98,14 @@ def is_plain_bce(loss):
         loss in ("binary_crossentropy", "bce", "BinaryCrossentropy")
         or isinstance(loss, keras.losses.BinaryCrossentropy)
         or getattr(loss, "__name__", None) == "binary_crossentropy"
+    )
+
+
+def is_categorical_crossentropy(loss):
+    """True for Keras's categorical cross-entropy (one-hot targets), in any of its spellings."""
+    return (
+        loss in ("categorical_crossentropy", "cce", "CategoricalCrossentropy")
+        or isinstance(loss, keras.losses.CategoricalCrossentropy)
+        or loss is keras.losses.categorical_crossentropy
+        or getattr(loss, "__name__", None) == "categorical_crossentropy"
     )

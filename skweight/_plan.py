@@ -2,7 +2,8 @@
 the estimator's target, resolved on its training rows, reported in the user's
 labels and expanded into Keras sample weights.
 
-:mod:`skweight.weights` knows targets and weight specs in general; this module
+The engine (:mod:`skweight._resolve` and its leaf modules) knows targets and
+weight specs in general; this module
 knows what :class:`~skweight.WeightedKerasClassifier` adds around it: labels
 already encoded by the target encoder (codes ``0..k-1``, one classes array per
 output), output names of the model, classes absent from some rows, padding,
@@ -17,11 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import short
-from .outputs import REGRESSION, join_outputs, output_label, per_output, split_outputs
-from .weights import _FORMS, _dict_to_vector, _WeightForm, apply_class_weights, class_weights
+from ._errors import prefixed, short
+from ._forms import given_once, is_spec
+from ._kinds import read
+from ._outputs import REGRESSION, broadcast, join_outputs, output_label, per_output, split_outputs
+from ._resolve import apply, dict_to_vector, resolve
 
-__all__ = ["WeightPlan", "has_balanced"]
+__all__ = ["WeightPlan"]
 
 # kinds whose classes_ are the encoded codes themselves (columns, levels)
 _CODE_CLASSES = ("onehot", "ordinal", "multilabel")
@@ -57,7 +60,7 @@ class WeightPlan:
     Examples
     --------
     >>> import numpy as np
-    >>> from skweight.plan import WeightPlan
+    >>> from skweight._plan import WeightPlan
     >>> plan = WeightPlan({"risk": "balanced"}, {"risk": "binary", "price": "regression"},
     ...                   {"risk": np.array(["no", "yes"]), "price": None})
     >>> y = [np.array([0, 0, 0, 1], dtype=np.float32), np.array([1.5, 2.0, 0.5, 3.0], dtype=np.float32)]
@@ -99,25 +102,14 @@ class WeightPlan:
     def code_space_spec(self):
         """``class_weight`` with the user's labels replaced by encoded codes
         (the keys are checked against ``classes`` here, naming bad keys)."""
-        cw, kind, names = self.class_weight, self.kind, self.names
-        if cw is None or isinstance(cw, _FORMS) or kind == "multilabel":
+        cw, kind = self.class_weight, self.kind
+        if cw is None or given_once(cw) or kind == "multilabel":
             return cw
         if kind == "multioutput":
-            if isinstance(cw, Mapping) and names and set(cw) <= set(names):
-                cw = [cw.get(n) for n in names]
-            elif isinstance(cw, Mapping):
-                raise ValueError(
-                    f"class_weight is a dict with keys {list(cw)!r}, but the model's outputs are "
-                    f"{names!r}; give one spec per output as a list in output order or a dict keyed by output name."
-                )
-            if len(cw) != len(self.classes):
-                raise ValueError(
-                    f"class_weight={short(cw)} has {len(cw)} entries but the model has {len(self.classes)} "
-                    "outputs; give one spec per output, in output order."
-                )
+            specs = per_output(cw, self.names, len(self.classes), "class_weight", of="the model", entry=is_spec)
             return [
-                spec if spec is None or isinstance(spec, _FORMS) else _codes_dict(spec, classes, f"class_weight[{j}]")
-                for j, (spec, classes) in enumerate(zip(cw, self.classes))
+                _codes_dict(spec, classes, f"class_weight[{j}]") if isinstance(spec, Mapping) else spec
+                for j, (spec, classes) in enumerate(zip(specs, self.classes))
             ]
         if isinstance(cw, Mapping):
             if kind in ("onehot", "ordinal"):
@@ -170,16 +162,9 @@ class WeightPlan:
             if plan is None:
                 out.append(None)
                 continue
-            try:
+            with prefixed(f"output {output_label(names, j)!r}"):
                 out.append(method(plan, *row))
-            except (ValueError, TypeError) as exc:
-                raise type(exc)(f"output {output_label(names, j)!r}: {exc}") from None
         return out
-
-    def _per_output_weights(self, sample_weight, n_outputs):
-        if sample_weight is None or isinstance(sample_weight, np.ndarray):
-            return [sample_weight] * n_outputs
-        return list(sample_weight)
 
     def canonical(self, y):
         """``class_weight`` resolved on the encoded rows ``y`` (no side effects)."""
@@ -189,13 +174,7 @@ class WeightPlan:
         classes = None
         if self.kind not in ("multioutput", "multilabel", "ordinal", "onehot"):
             classes = np.arange(len(self.classes))
-        return class_weights(
-            y,
-            self.code_space_spec(),
-            kind=self.engine_kind,
-            padding_label=self.padding_code(),
-            classes=classes,
-        )
+        return resolve(read(y, self.engine_kind), self.code_space_spec(), self.padding_code(), classes)[0]
 
     def resolve(self, y, previous=None):
         """Weights in code space for every class of the fit, from the rows ``y``.
@@ -239,6 +218,18 @@ class WeightPlan:
             return {int(i): float(resolved.get(int(i), 1.0)) for i in self.classes}
         return {c: float(resolved.get(i, 1.0)) for i, c in enumerate(self.classes.tolist())}
 
+    def to_codes(self, user):
+        """The inverse of :meth:`to_user_labels`: the ``class_weight_`` of an
+        earlier fit keyed by codes again (the ``previous`` of a warm start)."""
+        if self.is_per_output:
+            names, plans = self.outputs()
+            return [None if p is None or u is None else p.to_codes(u) for p, u in zip(plans, split_outputs(user)[1])]
+        if self.kind == "multioutput":
+            return [{i: u[c] for i, c in enumerate(classes.tolist())} for u, classes in zip(user, self.classes)]
+        if self.kind in ("multilabel", "onehot", "ordinal"):
+            return user
+        return {i: user[c] for i, c in enumerate(self.classes.tolist())}
+
     # -------------------------------------------------------------- #
     # sample weights
     # -------------------------------------------------------------- #
@@ -248,7 +239,7 @@ class WeightPlan:
         float32 array (None when nothing weighs the rows)."""
         if self.is_per_output:
             names, plans = self.outputs()
-            sws = self._per_output_weights(sample_weight, len(plans))
+            sws = broadcast(sample_weight, len(plans))
             out = self._each(names, plans, WeightPlan.sample_weights, y, resolved, sws)
             out = [sw if plan is None else w for plan, w, sw in zip(plans, out, sws)]
             return None if all(w is None for w in out) else out
@@ -257,7 +248,7 @@ class WeightPlan:
             weights = None
         else:
             kind = self.engine_kind or ("binary" if self.kind == "binary" else "multiclass")
-            weights = apply_class_weights(y, resolved, kind=kind, padding_label=pad, dtype=np.float32)
+            weights = apply(y, resolved, kind, pad, np.dtype(np.float32))
         if weights is None and self.kind == "sequence" and (pad is not None or sample_weight is not None):
             # per-timestep weights: padding weighs 0, and a per-row sample_weight
             # needs the timestep axis (Keras will not broadcast (n,) over it)
@@ -305,21 +296,6 @@ class WeightPlan:
             )
 
 
-def has_balanced(spec):
-    """True when ``class_weight`` computes weights from class counts anywhere
-    (``"balanced"``, :class:`~skweight.Balanced`, :class:`~skweight.EffectiveNumber`;
-    also per output)."""
-    if isinstance(spec, str):
-        return spec == "balanced"
-    if isinstance(spec, _WeightForm):
-        return True
-    if isinstance(spec, Mapping):
-        spec = list(spec.values())
-    if isinstance(spec, (list, tuple)):
-        return any(isinstance(v, (list, tuple, Mapping) + _FORMS) and has_balanced(v) for v in spec)
-    return False
-
-
 def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
@@ -336,5 +312,5 @@ def _fill(resolved, spec, codes, previous=None):
 
 
 def _codes_dict(spec, classes, param):
-    vec = _dict_to_vector(spec, np.asarray(classes), param)
+    vec = dict_to_vector(spec, np.asarray(classes), param)
     return {i: float(w) for i, w in enumerate(vec)}

@@ -8,11 +8,31 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._backend import keras
+from ._params import layer_sizes
 
-__all__ = ["STANDARDIZE_LAYER", "adapt_standardization", "build_mlp", "early_stopping_callback", "output_heads"]
+__all__ = [
+    "STANDARDIZE_LAYER",
+    "adapt_standardization",
+    "build_default_model",
+    "build_mlp",
+    "early_stopping_callback",
+    "output_heads",
+    "symbolic_outputs",
+]
 
 #: Name of the ``Normalization`` layer that standardises the default model's inputs.
 STANDARDIZE_LAYER = "standardize"
+
+
+def build_default_model(est, meta, compile_kwargs):
+    """The model of ``model=None``: :func:`build_mlp` from ``est``'s
+    ``hidden_layer_sizes``, ``activation``, ``standardize`` and ``alpha``,
+    compiled with SciKeras's ``compile_kwargs``."""
+    model = build_mlp(
+        meta, layer_sizes(est.hidden_layer_sizes), est.activation, standardize=est.standardize, alpha=float(est.alpha)
+    )
+    model.compile(**compile_kwargs)
+    return model
 
 
 def build_mlp(meta, hidden_layer_sizes=(100,), activation="relu", *, standardize=False, alpha=0.0):
@@ -139,3 +159,12 @@ def early_stopping_callback(patience, monitor="val_loss"):
     weighted validation loss) has not improved by ``1e-4`` for ``patience``
     epochs, and restore the weights of the best epoch."""
     return keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, min_delta=1e-4, restore_best_weights=True)
+
+
+def symbolic_outputs(model):
+    """``model.outputs`` of a functional or Sequential model; None for a
+    subclassed ``keras.Model``, which has none before it is called."""
+    try:
+        return model.outputs
+    except AttributeError:
+        return None

@@ -1,5 +1,7 @@
 """Training on data larger than memory: ``partial_fit`` over the blocks of Dask
-collections, with class weights resolved once on all the labels.
+collections, with class weights resolved once on all the labels (formerly
+``skweight.blocks``).  ``skweight.class_weights`` and ``skweight.sample_weights``
+take Dask targets themselves.
 
 Only one block of ``X`` (and the next, being computed meanwhile) is in this
 process's memory at a time; the workers that hold or generate the data need
@@ -11,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ._dask import is_dask
-from .plan import has_balanced
+from ._forms import has_balanced
 from .weights import class_weights
 
 __all__ = ["partial_fit_blocks"]
@@ -56,7 +58,7 @@ def partial_fit_blocks(estimator, X, y, *, classes=None, epochs=1):
     --------
     >>> import dask, dask.array as da
     >>> from skweight import WeightedKerasClassifier
-    >>> from skweight.blocks import partial_fit_blocks
+    >>> from skweight.dask import partial_fit_blocks
     >>> rng = da.random.default_rng(0)
     >>> X = rng.normal(size=(400, 4), chunks=(100, 4)).astype("float32")
     >>> y = (X[:, 0] > 0.8).astype("int64")

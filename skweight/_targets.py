@@ -5,8 +5,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .outputs import (
+from ._encoding import encode
+from ._errors import prefixed
+from ._kinds import KINDS, read
+from ._outputs import (
     REGRESSION,
+    is_continuous,
     is_per_output,
     join_outputs,
     output_label,
@@ -15,7 +19,6 @@ from .outputs import (
     shared_kind_error,
     split_outputs,
 )
-from .weights import KINDS, _encode, target_kind
 
 __all__ = ["TargetEncoder"]
 
@@ -55,8 +58,8 @@ class TargetEncoder:
     # ------------------------------------------------------------------ fit
     def _detect(self, y):
         if self.kind != "auto":
-            return target_kind(y, self.kind)
-        kind = target_kind(y)
+            return read(y, self.kind).kind
+        kind = read(y).kind
         # one label per timestep of a 3-D X: a sequence, whatever the labels
         # (0/1 tags would otherwise read as a multi-label or one-hot target)
         if (
@@ -88,7 +91,7 @@ class TargetEncoder:
             # integer labels: the engine's np.bincount pass (no hash, no sort);
             # other labels (strings, floats, objects): np.unique; sorted either way
             flat = np.ravel(y)
-            seen = _encode(flat).classes if flat.dtype.kind in "iub" else np.unique(flat)
+            seen = encode(flat).classes if flat.dtype.kind in "iub" else np.unique(flat)
             if self.classes is not None:
                 classes = np.asarray(self.classes)
                 missing = np.setdiff1d(seen, classes)
@@ -126,9 +129,9 @@ class TargetEncoder:
             try:
                 enc = self._fit_output(np.asarray(part), kind, known, names, j)
             except ValueError as exc:
-                if shared is not None:
-                    raise shared_kind_error(shared, names, j, exc) from None
-                raise
+                if shared is None:
+                    raise
+                raise shared_kind_error(shared, names, j, exc) from None
             self.outputs_.append(enc)
         self.kind_ = join_outputs(names, [e.kind_ for e in self.outputs_])
         self.classes_ = join_outputs(names, [e.classes_ for e in self.outputs_])
@@ -143,17 +146,15 @@ class TargetEncoder:
     def _fit_output(self, part, kind, known, names, j):
         """The encoder of output ``j`` of a per-output ``y``, fitted on ``part``."""
         where = f"y[{output_label(names, j)!r}]"
-        if kind == REGRESSION or (kind == "auto" and _is_continuous(part)):
+        if kind == REGRESSION or (kind == "auto" and is_continuous(part)):
             return _RegressionEncoder().fit(part)
         if kind not in ("auto",) + KINDS or kind == "multioutput":
             raise ValueError(
                 f"target_kind for output {output_label(names, j)!r} is {kind!r}; accepted per output: "
                 f"'auto', 'regression' or one of {', '.join(k for k in KINDS if k != 'multioutput')}."
             )
-        try:
+        with prefixed(where):
             enc = TargetEncoder(kind, known, self.one_hot, self.x_shape).fit(part)
-        except ValueError as exc:
-            raise ValueError(f"{where}: {exc}") from None
         if enc.kind_ == "multioutput":
             raise ValueError(
                 f"{where} is a 2-D array of labels (one label column per output); each output of a dict/list "
@@ -267,10 +268,8 @@ class TargetEncoder:
         names, parts = self.output_parts(y)
         out = []
         for j, (enc, part) in enumerate(zip(self.outputs_, parts)):
-            try:
+            with prefixed(f"y[{output_label(names, j)!r}]"):
                 out.append(enc.transform(np.asarray(part)))
-            except ValueError as exc:
-                raise ValueError(f"y[{output_label(names, j)!r}]: {exc}") from exc
         return out
 
     def output_parts(self, y):
@@ -303,19 +302,15 @@ class TargetEncoder:
         before any training."""
         names, parts = self.output_parts(y)
         for j, (enc, part) in enumerate(zip(self.outputs_, parts)):
-            try:
+            fitted = f"y[{output_label(names, j)!r}] was fitted as kind {enc.kind_!r}{_shape_note(enc)}"
+            with prefixed(f"{fitted}; a later partial_fit, warm start or score needs it in that kind"):
                 enc._check_same_kind(np.asarray(part))
-            except ValueError as exc:
-                raise ValueError(
-                    f"y[{output_label(names, j)!r}] was fitted as kind {enc.kind_!r}{_shape_note(enc)}; a later "
-                    f"partial_fit, warm start or score needs it in that kind: {exc}"
-                ) from None
         return names, parts
 
     def _check_same_kind(self, part):
         """``part`` is a target of the kind (and width) this encoder was fitted on."""
         kind = self.kind_
-        target_kind(part, "multiclass" if kind in ("binary", "multiclass") else kind)
+        read(part, "multiclass" if kind in ("binary", "multiclass") else kind)
         if kind not in ("binary", "multiclass") and part.shape[1:] != tuple(self.y_shape_[1:]):
             raise ValueError(f"got shape {part.shape}, expected (n_samples, {self.y_shape_[1]}).")
 
@@ -411,15 +406,6 @@ def _shape_note(enc):
     if shape is None and getattr(enc, "ndim_", 1) == 2:
         shape = (None, enc.units_)
     return f", shape (n_samples, {shape[1]})" if shape is not None and len(shape) == 2 else ""
-
-
-def _is_continuous(part):
-    """A float target with a finite non-integer value: a regression output."""
-    arr = np.asarray(part)
-    if arr.dtype.kind != "f" or arr.size == 0:
-        return False
-    finite = arr[np.isfinite(arr)]
-    return bool(np.any(finite != np.round(finite)))
 
 
 def _sum_to_one(p):

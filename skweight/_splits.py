@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["stratified_split", "multilabel_split", "split_rows", "per_output_split", "misses_a_class"]
+__all__ = ["misses_a_class", "multilabel_split", "per_output_split", "split_rows", "strata", "stratified_split"]
 
 
 def _check_fraction(fraction):
@@ -30,7 +30,7 @@ def stratified_split(keys, fraction, rng):
     Examples
     --------
     >>> import numpy as np
-    >>> from skweight.splits import stratified_split
+    >>> from skweight._splits import stratified_split
     >>> keys = np.array([0] * 18 + [1] * 2)
     >>> tr, va = stratified_split(keys, 0.1, np.random.default_rng(0))
     >>> sorted(set(keys[tr].tolist())), sorted(set(keys[va].tolist()))
@@ -89,7 +89,7 @@ def multilabel_split(y, fraction, rng):
     Examples
     --------
     >>> import numpy as np
-    >>> from skweight.splits import multilabel_split
+    >>> from skweight._splits import multilabel_split
     >>> y = np.array([[1, 0], [1, 0], [0, 1], [0, 1], [1, 1], [0, 0]] * 3)
     >>> tr, va = multilabel_split(y, 0.3, np.random.default_rng(0))
     >>> y[tr].sum(axis=0).tolist(), y[va].sum(axis=0).tolist()
@@ -214,7 +214,7 @@ def split_rows(kind, y, fraction, seed):
     Examples
     --------
     >>> import numpy as np
-    >>> from skweight.splits import split_rows
+    >>> from skweight._splits import split_rows
     >>> y = np.array([0] * 18 + [1] * 2)
     >>> tr, va = split_rows("binary", y, 0.25, seed=0)
     >>> len(tr), len(va), int(y[va].sum())
@@ -224,32 +224,46 @@ def split_rows(kind, y, fraction, seed):
     rng = np.random.default_rng(seed)
     if isinstance(kind, (Mapping, list)):
         return per_output_split(list(kind.values()) if isinstance(kind, Mapping) else kind, y, fraction, rng)
-    if kind in ("binary", "multiclass"):
-        keys = np.ravel(y) if np.ndim(y) == 1 or np.shape(y)[1] == 1 else np.argmax(y, axis=1)
-    elif kind == "onehot":
-        keys = np.argmax(y, axis=1)
-    elif kind == "ordinal":
-        keys = np.asarray(y).sum(axis=1)
-    elif kind == "multilabel":
+    if kind == "multilabel":
         return multilabel_split(y, fraction, rng)
-    elif kind == "multioutput":
+    if kind == "multioutput":
         parts = [y[:, j] for j in range(y.shape[1])] if isinstance(y, np.ndarray) else list(y)
-        indicators = []
-        for part in parts:
-            _, codes = np.unique(np.asarray(part).ravel(), return_inverse=True)
-            indicators.append(np.eye(codes.max() + 1, dtype=bool)[codes.ravel()])
-        return multilabel_split(np.hstack(indicators), fraction, rng)
-    elif kind == "sequence":
-        n = len(y)
-        order = rng.permutation(n)
-        n_val = int(np.clip(round(fraction * n), 1, n - 1)) if n >= 2 else 0
-        return np.sort(order[n_val:]), np.sort(order[:n_val])
-    else:
+        return multilabel_split(np.hstack([_indicators(part) for part in parts]), fraction, rng)
+    if kind == "sequence":
+        return _shuffled_split(len(y), fraction, rng)
+    if kind not in ("binary", "multiclass", "onehot", "ordinal"):
         raise ValueError(
             f"kind={kind!r} is not a target kind; accepted: binary, multiclass, onehot, multilabel, "
             "ordinal, sequence, multioutput."
         )
-    return stratified_split(keys, fraction, rng)
+    return stratified_split(strata(kind, y), fraction, rng)
+
+
+def strata(kind, y):
+    """One stratum per row of an encoded target of a single-label kind: the
+    class code (a binary or multiclass target, 1-D or one-hot), the one-hot
+    column, the ordinal level (its thermometer code's count of 1s)."""
+    if kind in ("binary", "multiclass"):
+        return np.ravel(y) if np.ndim(y) == 1 or np.shape(y)[1] == 1 else np.argmax(y, axis=1)
+    if kind == "onehot":
+        return np.argmax(y, axis=1)
+    if kind == "ordinal":
+        return np.asarray(y).sum(axis=1)
+    raise ValueError(f"kind={kind!r} has no single class per row to stratify on.")
+
+
+def _indicators(keys):
+    """One boolean column per distinct value of ``keys``."""
+    _, codes = np.unique(np.asarray(keys).ravel(), return_inverse=True)
+    codes = codes.ravel()
+    return np.eye(codes.max() + 1, dtype=bool)[codes]
+
+
+def _shuffled_split(n, fraction, rng):
+    """A seeded shuffled split of ``n`` rows (for targets with no class per row)."""
+    order = rng.permutation(n)
+    n_val = int(np.clip(round(fraction * n), 1, n - 1)) if n >= 2 else 0
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
 
 
 def per_output_split(kinds, parts, fraction, rng):
@@ -285,7 +299,7 @@ def per_output_split(kinds, parts, fraction, rng):
     Examples
     --------
     >>> import numpy as np
-    >>> from skweight.splits import per_output_split
+    >>> from skweight._splits import per_output_split
     >>> a = np.array([0] * 16 + [1] * 4)               # rare class 1
     >>> b = np.array([1] * 2 + [0] * 18)               # rare class 1, other rows
     >>> price = np.linspace(0, 1, 20)
@@ -299,24 +313,12 @@ def per_output_split(kinds, parts, fraction, rng):
         part = np.asarray(part)
         if kind == "multilabel":
             indicators.append(part.astype(bool))
-            continue
-        if kind in ("binary", "multiclass"):
-            keys = part.ravel() if part.ndim == 1 or part.shape[1] == 1 else np.argmax(part, axis=1)
-        elif kind == "onehot":
-            keys = np.argmax(part, axis=1)
-        elif kind == "ordinal":
-            keys = part.sum(axis=1)
-        else:  # sequence, regression: no class per row
-            continue
-        _, codes = np.unique(np.asarray(keys).ravel(), return_inverse=True)
-        codes = codes.ravel()
-        indicators.append(np.eye(codes.max() + 1, dtype=bool)[codes])
+        elif kind in ("binary", "multiclass", "onehot", "ordinal"):
+            indicators.append(_indicators(strata(kind, part)))
+        # sequence, regression: no class per row
     if indicators:
         return multilabel_split(np.hstack(indicators), fraction, rng)
-    n = len(parts[0])
-    order = rng.permutation(n)
-    n_val = int(np.clip(round(fraction * n), 1, n - 1)) if n >= 2 else 0
-    return np.sort(order[n_val:]), np.sort(order[:n_val])
+    return _shuffled_split(len(parts[0]), fraction, rng)
 
 
 def misses_a_class(kind, y, val):
@@ -326,5 +328,5 @@ def misses_a_class(kind, y, val):
         return True
     if kind not in ("binary", "multiclass", "onehot"):
         return False
-    codes = np.asarray(y) if np.ndim(y) == 1 else np.argmax(y, axis=1)
+    codes = strata(kind, y)
     return np.unique(codes[val]).size < np.unique(codes).size

@@ -8,7 +8,7 @@ without giving up skweight's own behaviour:
 
 - a subclass's ``target_encoder`` is used as it is (its encoding is what the
   model trains on, its ``inverse_transform`` gives the predictions), and
-  skweight's :class:`~skweight.targets.TargetEncoder` runs beside it on the
+  skweight's :class:`~skweight._targets.TargetEncoder` runs beside it on the
   same ``y`` only to know the target kind, the classes and each row's class
   codes, from which ``class_weight`` becomes sample weights;
 - a subclass's ``feature_encoder`` sees ``X`` as it would under SciKeras, and
@@ -16,27 +16,25 @@ without giving up skweight's own behaviour:
   made dense part by part, as skweight's own encoder does for SciPy sparse ``X``;
 - ``model=`` may be a class (e.g. a ``keras.Model`` subclass): it is called
   with the routed ``model__`` parameters its ``__init__`` names;
-- weighted copies of metric objects are made without needing the metric to be
-  registered for Keras serialization.
+- (weighted copies of metric objects, made without needing the metric to be
+  registered for Keras serialization, are in :mod:`skweight._metrics`).
 
 Nothing here imports the estimator; :mod:`skweight.classifier` calls in.
 """
 
 import functools
 import inspect
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
 
-from .targets import TargetEncoder
+from ._targets import TargetEncoder
 
 __all__ = [
     "ComposedFeatureEncoder",
     "ComposedTargetEncoder",
     "build_from_class",
     "compose_subclass_encoders",
-    "copy_metrics",
     "dense",
     "weights_for_encoded",
 ]
@@ -64,8 +62,8 @@ class ComposedTargetEncoder:
     --------
     >>> import numpy as np
     >>> from sklearn.preprocessing import FunctionTransformer
-    >>> from skweight.compose import ComposedTargetEncoder
-    >>> from skweight.targets import TargetEncoder
+    >>> from skweight._compose import ComposedTargetEncoder
+    >>> from skweight._targets import TargetEncoder
     >>> y = np.array(["a", "b", "b", "c"])
     >>> split = FunctionTransformer(lambda y: [np.asarray(y == "a", dtype="float32")])
     >>> enc = ComposedTargetEncoder(split, TargetEncoder()).fit(y)
@@ -127,7 +125,7 @@ class ComposedFeatureEncoder:
     >>> import numpy as np
     >>> from scipy import sparse
     >>> from sklearn.preprocessing import FunctionTransformer
-    >>> from skweight.compose import ComposedFeatureEncoder
+    >>> from skweight._compose import ComposedFeatureEncoder
     >>> split = FunctionTransformer(lambda X: [X[:, :1], X[:, 1:]], accept_sparse=True)
     >>> parts = ComposedFeatureEncoder(split).fit(sparse.csr_matrix(np.eye(3))).transform(sparse.csr_matrix(np.eye(3)))
     >>> [type(p).__name__ for p in parts], [p.shape for p in parts]
@@ -240,7 +238,7 @@ def build_from_class(cls):
 
     Examples
     --------
-    >>> from skweight.compose import build_from_class
+    >>> from skweight._compose import build_from_class
     >>> class Net:
     ...     def __init__(self, units=4, meta=None):
     ...         self.units, self.n_features = units, meta["n_features_in_"]
@@ -261,63 +259,3 @@ def build_from_class(cls):
 
     build.__name__ = f"build_{getattr(cls, '__name__', 'model')}"
     return build
-
-
-# --------------------------------------------------------------------------- #
-# weighted copies of metrics
-# --------------------------------------------------------------------------- #
-def copy_metrics(metrics):
-    """Fresh copies of ``metrics`` (a list or a dict per output) for
-    ``weighted_metrics``: metric objects hold state, so the weighted and the
-    plain metric cannot share one.  Strings and functions are kept as they are.
-
-    Examples
-    --------
-    >>> import keras
-    >>> from skweight.compose import copy_metrics
-    >>> auc = keras.metrics.AUC(num_thresholds=50)
-    >>> twin, name = copy_metrics([auc, "accuracy"])
-    >>> twin is not auc, twin.num_thresholds, name
-    (True, 50, 'accuracy')
-    """
-    if isinstance(metrics, Mapping):
-        return {k: c for k, c in ((k, _copy_one(v)) for k, v in metrics.items()) if c is not None}
-    return [c for c in (_copy_one(m) for m in metrics) if c is not None]
-
-
-def _copy_one(m):
-    return copy_metrics(m) if isinstance(m, (list, tuple, Mapping)) else _copy_metric(m)
-
-
-def _copy_metric(m):
-    """A new metric of ``m``'s class and configuration: from ``get_config``
-    (what Keras itself does), else by calling the class with the ``__init__``
-    arguments that ``m`` keeps as attributes of the same name (a custom metric
-    whose ``get_config`` does not list them).  Pickling is not used: it needs
-    the class registered for Keras serialization.  A metric that cannot be
-    copied gets no weighted twin (a warning says so)."""
-    from ._backend import keras
-
-    if not isinstance(m, keras.metrics.Metric):
-        return m
-    try:
-        return type(m).from_config(m.get_config())
-    except (TypeError, ValueError, KeyError, AttributeError):
-        pass
-    params = inspect.signature(type(m).__init__).parameters
-    kwargs = {
-        p.name: getattr(m, p.name)
-        for p in list(params.values())[1:]
-        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and hasattr(m, p.name)
-    }
-    try:
-        return type(m)(**kwargs)
-    except (TypeError, ValueError):
-        warnings.warn(
-            f"metrics: cannot make a second {type(m).__name__} for weighted_metrics (neither from its get_config nor "
-            "from its attributes); it is reported unweighted only. Give it a get_config listing its __init__ "
-            "arguments, or pass the metric class with routed parameters (metrics__0__...).",
-            UserWarning,
-            stacklevel=2,
-        )
-        return None
