@@ -7,7 +7,7 @@ internal and may change in any release.
 """
 
 from ._errors import BackendNotInstalledError
-from ._versions import show_versions
+from ._versions import __version__, show_versions
 from .model_selection import Outputs, StratifiedOn, per_output_scorer
 from .weights import (
     KINDS,
@@ -19,8 +19,6 @@ from .weights import (
     target_kind,
     unweight_proba,
 )
-
-__version__ = "0.2.0"
 
 __all__ = [
     "KINDS",

@@ -6,7 +6,10 @@ import platform
 import sys
 from importlib import metadata
 
-__all__ = ["show_versions"]
+__all__ = ["__version__", "show_versions"]
+
+#: skweight's version (also ``skweight.__version__``).
+__version__ = "0.2.0"
 
 # distribution names to report, in order (the first installed of each group)
 _PACKAGES = {
@@ -70,8 +73,6 @@ def show_versions(*, as_dict=False):
     >>> info["skweight"] == skweight.__version__, sorted(info["private_features"])[:2]
     (True, ['keras_global_state', 'keras_python_random'])
     """
-    from . import __version__
-
     backend, features = _backend_report()
     report = {
         "python": sys.version.replace("\n", " "),
