@@ -7,7 +7,8 @@ internal and may change in any release.
 """
 
 from ._errors import BackendNotInstalledError
-from ._versions import __version__, show_versions
+from ._versions import __version__ as __version__
+from ._versions import show_versions
 from .model_selection import Outputs, StratifiedOn, per_output_scorer
 from .weights import (
     KINDS,

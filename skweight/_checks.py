@@ -11,16 +11,16 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._errors import prefixed, prefixed_error, short
+from ._errors import prefixed, short
 from ._outputs import (
     REGRESSION,
     is_continuous,
     is_per_output,
     join_outputs,
+    output_error,
+    output_kinds,
     output_label,
     per_output,
-    shared_kind,
-    shared_kind_error,
     split_outputs,
 )
 
@@ -35,6 +35,7 @@ __all__ = [
     "n_rows_of",
     "check_y_columns",
     "refuse_multi_input_X",
+    "validate_per_output",
     "x_rows",
 ]
 
@@ -94,6 +95,14 @@ def _first_not_finite(arr):
     return (int(bad[0]), arr.ravel()[bad[0]]) if bad.size else None
 
 
+def _check_finite(arr, what, accepted):
+    """A ``ValueError`` naming the first NaN or infinity of the float array
+    ``arr`` (``what``: how the message names it) and where it is."""
+    bad = _first_not_finite(arr)
+    if bad is not None:
+        raise ValueError(f"{what} contains {_fmt_number(bad[1])} at {_where(arr.shape, bad[0])}; accepted: {accepted}")
+
+
 def _is_missing(v):
     """None, NaN, pandas.NA, NaT and the like."""
     if v is None:
@@ -109,6 +118,9 @@ def _is_missing(v):
 def _fmt_number(v):
     v = float(v)
     return "NaN" if np.isnan(v) else repr(v)
+
+
+_IMPUTE = "Impute or drop missing values first (e.g. sklearn.impute.SimpleImputer in a Pipeline)."
 
 
 def check_X(X, estimator="the estimator", n_features=None):
@@ -127,8 +139,7 @@ def check_X(X, estimator="the estimator", n_features=None):
         bad = _first_not_finite(data.astype(np.float64, copy=False)) if data.dtype.kind == "f" else None
         if bad is not None:
             raise ValueError(
-                f"X (sparse) stores the value {_fmt_number(bad[1])}; accepted: finite numbers only. "
-                "Impute or drop missing values first (e.g. sklearn.impute.SimpleImputer in a Pipeline)."
+                f"X (sparse) stores the value {_fmt_number(bad[1])}; accepted: finite numbers only. {_IMPUTE}"
             )
         return
     arr = _as_numpy(X)
@@ -178,12 +189,7 @@ def _check_X_values(arr):
     elif arr.dtype.kind not in "biuf":
         raise TypeError(f"X has dtype {arr.dtype}; accepted: a numeric (bool, int or float) array.")
     if arr.dtype.kind == "f":
-        bad = _first_not_finite(arr)
-        if bad is not None:
-            raise ValueError(
-                f"X contains {_fmt_number(bad[1])} at {_where(shape, bad[0])}; accepted: finite numbers only. "
-                "Impute or drop missing values first (e.g. sklearn.impute.SimpleImputer in a Pipeline)."
-            )
+        _check_finite(arr, "X", f"finite numbers only. {_IMPUTE}")
 
 
 def check_y(y):
@@ -201,12 +207,7 @@ def check_y(y):
     if arr.size == 0:
         raise ValueError(f"y is empty (shape {arr.shape}); accepted: one class label per sample.")
     if arr.dtype.kind == "f":
-        bad = _first_not_finite(arr)
-        if bad is not None:
-            raise ValueError(
-                f"y contains {_fmt_number(bad[1])} at {_where(arr.shape, bad[0])}; accepted: a class label for "
-                "every sample. Drop the rows whose label is missing."
-            )
+        _check_finite(arr, "y", "a class label for every sample. Drop the rows whose label is missing.")
         frac = np.flatnonzero(arr.ravel() != np.round(arr.ravel()))
         if frac.size:
             raise ValueError(
@@ -308,21 +309,21 @@ def check_outputs(y, target_kind="auto"):
             raise TypeError(f"y is a dict with key {bad[0]!r}; the keys of a dict y are output names (str).")
     if not parts:
         raise ValueError("y is an empty dict/list of outputs; give one target per output.")
-    shared = shared_kind(target_kind)
-    kinds = per_output(target_kind, names, len(parts), "target_kind", default="auto")
+    kinds, shared = output_kinds(target_kind, names, len(parts))
     arrays = []
     for j, (part, kind) in enumerate(zip(parts, kinds)):
-        where = f"y[{output_label(names, j)!r}]"
         arr = _as_numpy(part)
         if arr is None or arr.ndim == 0:
-            raise ValueError(f"{where} must be an array with one target per sample; got {short(part)}.")
+            raise ValueError(
+                f"y[{output_label(names, j)!r}] must be an array with one target per sample; got {short(part)}."
+            )
         try:
             if kind == REGRESSION or (kind == "auto" and is_continuous(arr)):
                 _check_regression(arr)
             else:
                 check_y(arr)
         except (ValueError, TypeError) as exc:
-            raise (prefixed_error(where, exc) if shared is None else shared_kind_error(shared, names, j, exc)) from None
+            raise output_error(exc, names, j, shared) from None
         arrays.append(arr)
     lengths = [len(a) for a in arrays]
     if len(set(lengths)) > 1:
@@ -338,12 +339,9 @@ def _check_regression(arr):
         raise ValueError(f"a regression target must be 1-D or 2-D; got shape {arr.shape}.")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"a regression target has dtype {arr.dtype}; accepted: numbers.")
-    bad = _first_not_finite(arr.astype(np.float64, copy=False))
-    if bad is not None:
-        raise ValueError(
-            f"the target contains {_fmt_number(bad[1])} at {_where(arr.shape, bad[0])}; accepted: finite numbers. "
-            "Drop the rows whose target is missing."
-        )
+    _check_finite(
+        arr.astype(np.float64, copy=False), "the target", "finite numbers. Drop the rows whose target is missing."
+    )
 
 
 def check_output_sample_weight(sample_weight, n_samples, y):
@@ -432,3 +430,30 @@ def check_y_columns(y, fitted_shape):
             f"column(s) per sample (shape {tuple(fitted_shape)}); give y with the same columns as in the "
             "first fit, or call fit (not partial_fit) to start over."
         )
+
+
+def validate_per_output(est, X, y, reset, y_numeric=False):
+    """``est._validate_data`` for a ``y`` given per output (a dict keyed by
+    output name or a list of arrays): every output is checked on its own
+    (:func:`check_outputs`), later calls against the outputs of fit, ``X`` as
+    usual (``est._validate_data`` with no ``y``)."""
+    if not reset:
+        if not est._is_per_output():
+            raise ValueError(
+                "y is given per output (a dict or list of arrays), but this estimator was fitted on a single "
+                "target; give y as in fit."
+            )
+        est.target_encoder_.output_parts(y)  # the outputs of fit, by name or count
+    y = check_outputs(y, est.target_kind)
+    if not reset:
+        est.target_encoder_.check_like_fit(y)  # and each output in the kind of fit
+    if X is not None and n_rows(X) != n_rows_of(y):
+        raise ValueError(
+            f"X has {n_rows(X)} samples but the outputs of y have {n_rows_of(y)} rows; y needs one row per "
+            "sample of X in every output."
+        )
+    if X is not None:
+        X, _ = est._validate_data(X=X, y=None, reset=reset, y_numeric=y_numeric)
+    if reset:
+        est.target_type_, est.y_dtype_, est.y_ndim_ = "per-output", None, None
+    return X, y

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._errors import short
+from ._errors import prefixed_error, short
 
 __all__ = [
     "OUTPUT_KINDS",
@@ -29,6 +29,8 @@ __all__ = [
     "is_continuous",
     "is_per_output",
     "join_outputs",
+    "output_error",
+    "output_kinds",
     "output_label",
     "per_output",
     "shared_kind",
@@ -190,6 +192,23 @@ def shared_kind(target_kind):
             "target_kind={'level': 'ordinal'} (outputs left out are detected)."
         )
     return target_kind
+
+
+def output_kinds(target_kind, names, n_outputs):
+    """``(kinds, shared)``: ``target_kind`` for each output (``"auto"`` where
+    it names none), and the one kind given for every output (None when it is
+    ``"auto"`` or given per output; see :func:`shared_kind`)."""
+    shared = shared_kind(target_kind)
+    return per_output(target_kind, names, n_outputs, "target_kind", default="auto"), shared
+
+
+def output_error(exc, names, j, shared=None):
+    """The error ``exc`` of output ``j``, naming it (``y['risk']: ...``); for a
+    ``target_kind`` given once for every output, the error that says to give
+    it per output instead."""
+    if shared is not None:
+        return shared_kind_error(shared, names, j, exc)
+    return prefixed_error(f"y[{output_label(names, j)!r}]", exc)
 
 
 def shared_kind_error(target_kind, names, j, exc):

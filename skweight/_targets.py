@@ -13,10 +13,10 @@ from ._outputs import (
     is_continuous,
     is_per_output,
     join_outputs,
+    output_error,
+    output_kinds,
     output_label,
     per_output,
-    shared_kind,
-    shared_kind_error,
     split_outputs,
 )
 
@@ -120,18 +120,17 @@ class TargetEncoder:
     def _fit_outputs(self, y):
         names, parts = split_outputs(y)
         n = len(parts)
-        kinds = per_output("auto" if self.kind == "auto" else self.kind, names, n, "target_kind", default="auto")
+        kinds, shared = output_kinds(self.kind, names, n)
         classes = per_output(self.classes, names, n, "classes")
         self.names_ = names
         self.outputs_ = []
-        shared = shared_kind(self.kind)
         for j, (part, kind, known) in enumerate(zip(parts, kinds, classes)):
             try:
                 enc = self._fit_output(np.asarray(part), kind, known, names, j)
             except ValueError as exc:
                 if shared is None:
                     raise
-                raise shared_kind_error(shared, names, j, exc) from None
+                raise output_error(exc, names, j, shared) from None
             self.outputs_.append(enc)
         self.kind_ = join_outputs(names, [e.kind_ for e in self.outputs_])
         self.classes_ = join_outputs(names, [e.classes_ for e in self.outputs_])

@@ -21,14 +21,13 @@ from sklearn.base import BaseEstimator
 
 from . import _fit
 from ._checks import (
-    check_outputs,
     check_weights,
     check_X,
     check_y,
     check_y_columns,
     n_rows,
-    n_rows_of,
     refuse_multi_input_X,
+    validate_per_output,
     x_rows,
 )
 from ._compose import build_from_class, compose_subclass_encoders, dense
@@ -393,7 +392,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         name = type(self).__name__
         refuse_multi_input_X(X, name)
         if y is not None and (is_per_output(y, x_rows(X)) if per_output is None else per_output):
-            return self._validate_per_output(X, y, reset, y_numeric)
+            return validate_per_output(self, X, y, reset, y_numeric)
         if y is not None and not reset and self._is_per_output():
             self.target_encoder_.output_parts(y)  # fitted per output: refuses a single array
         if X is not None:
@@ -417,31 +416,6 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         finally:
             self.__dict__.update(saved)
         check_y_columns(y, getattr(getattr(self, "target_encoder_", None), "y_shape_", None))
-        return X, y
-
-    def _validate_per_output(self, X, y, reset, y_numeric):
-        """``_validate_data`` for a ``y`` given per output (a dict keyed by
-        output name or a list of arrays): every output is checked on its own
-        (see :func:`skweight._checks.check_outputs`), ``X`` as usual."""
-        if not reset:
-            if not self._is_per_output():
-                raise ValueError(
-                    "y is given per output (a dict or list of arrays), but this estimator was fitted on a single "
-                    "target; give y as in fit."
-                )
-            self.target_encoder_.output_parts(y)  # the outputs of fit, by name or count
-        y = check_outputs(y, self.target_kind)
-        if not reset:
-            self.target_encoder_.check_like_fit(y)  # and each output in the kind of fit
-        if X is not None and n_rows(X) != n_rows_of(y):
-            raise ValueError(
-                f"X has {n_rows(X)} samples but the outputs of y have {n_rows_of(y)} rows; y needs one row per "
-                "sample of X in every output."
-            )
-        if X is not None:
-            X, _ = self._validate_data(X=X, y=None, reset=reset, y_numeric=y_numeric)
-        if reset:
-            self.target_type_, self.y_dtype_, self.y_ndim_ = "per-output", None, None
         return X, y
 
     @staticmethod
