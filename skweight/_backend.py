@@ -381,20 +381,6 @@ def seeded(seed):
                 torch_rng.restore()
 
 
-def seed_from(random_state):
-    """An int seed from ``random_state`` (None, int or ``np.random.RandomState``),
-    without advancing a RandomState the caller holds."""
-    if random_state is None:
-        return None
-    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        return int(random_state)
-    if isinstance(random_state, np.random.RandomState):
-        copy = np.random.RandomState()
-        copy.set_state(random_state.get_state())
-        return int(copy.randint(np.iinfo(np.int32).max))
-    raise TypeError(f"random_state={random_state!r} is not accepted; give None, an int or a numpy.random.RandomState.")
-
-
 # --------------------------------------------------------------------------- #
 # memory over long searches
 # --------------------------------------------------------------------------- #

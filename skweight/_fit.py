@@ -86,9 +86,10 @@ class FitState:
     (``partial_fit``'s), ``epochs`` (None: decided in step 5),
     ``initial_epoch``, ``seed``, ``fit_kwargs`` (the rest of ``fit``'s
     keywords, for ``keras.Model.fit``).  Filled later: ``built`` (step 3
-    built the model), ``train`` and ``validation`` (:class:`Rows`, steps 3
-    and 4), ``stop`` and ``callbacks`` (step 5), ``weights`` and
-    ``validation_weights`` (step 6).
+    built the model), ``y_encoded`` (step 3 on a fresh fit: the encoded
+    ``y`` and its class codes, from before the model is built), ``train``
+    and ``validation`` (:class:`Rows`, steps 3 and 4), ``stop`` and
+    ``callbacks`` (step 5), ``weights`` and ``validation_weights`` (step 6).
     """
 
     X: object
