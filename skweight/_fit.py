@@ -6,7 +6,7 @@ estimator and the :class:`FitState` of this fit, and fills in what it owns:
 
 1. :func:`~skweight._params.check_params`: every parameter, from the one table;
 2. :func:`read_inputs`: ``y`` required, ``sample_weight`` checked (a new
-   array), whether ``y`` is given per output, the epochs;
+   array), whether ``y`` is given per output, the epochs, the validation split;
 3. :func:`prepare`: ``X`` and ``y`` validated; on a fresh fit the encoders
    fitted, ``class_weight`` checked against the classes and the model built
    (:func:`initialize`); the rows encoded for the model;
@@ -84,7 +84,9 @@ class FitState:
     ``per_output`` (``y`` is a dict or list of outputs), ``incremental``
     (``partial_fit``), ``warm`` (the fitted model trains on), ``classes``
     (``partial_fit``'s), ``epochs`` (None: decided in step 5),
-    ``initial_epoch``, ``seed``, ``fit_kwargs`` (the rest of ``fit``'s
+    ``initial_epoch``, ``seed``, ``validation_split`` (checked: from
+    ``fit``'s keyword, ``fit__validation_split`` or the parameter),
+    ``validation_data`` (as given), ``fit_kwargs`` (the rest of ``fit``'s
     keywords, for ``keras.Model.fit``).  Filled later: ``built`` (step 3
     built the model), ``y_encoded`` (step 3 on a fresh fit: the encoded
     ``y`` and its class codes, from before the model is built), ``train``
@@ -102,6 +104,8 @@ class FitState:
     epochs: int | None
     initial_epoch: int
     seed: int | None
+    validation_split: float
+    validation_data: object
     fit_kwargs: dict
     built: bool = False
     y_encoded: object = None
@@ -144,6 +148,8 @@ def read_inputs(est, X, y, sample_weight, incremental, classes, fit_kwargs):
         epochs = fit_kwargs.pop("epochs", getattr(est, "fit__epochs", est.epochs))
         initial_epoch = fit_kwargs.pop("initial_epoch", 0)
     per_output = is_per_output(y, x_rows(X))
+    validation_split = validation_split_of(est, fit_kwargs)
+    validation_data = fit_kwargs.pop("validation_data", getattr(est, "fit__validation_data", None))
     return FitState(
         X=X,
         y=y,
@@ -155,6 +161,8 @@ def read_inputs(est, X, y, sample_weight, incremental, classes, fit_kwargs):
         epochs=epochs,
         initial_epoch=initial_epoch,
         seed=seed_from(est.random_state),
+        validation_split=validation_split,
+        validation_data=validation_data,
         fit_kwargs=fit_kwargs,
     )
 
@@ -262,11 +270,10 @@ def split_validation(est, state):
     stratified, seeded split of ``validation_split`` (or, for early stopping,
     ``validation_fraction``) of the rows.  Too few rows to hold out one of
     every class for early stopping: no early stopping (documented)."""
-    fraction = validation_split_of(est, state.fit_kwargs)
-    given = state.fit_kwargs.pop("validation_data", getattr(est, "fit__validation_data", None))
+    fraction = state.validation_split
     state.stop = stops_early(est, state)
-    if given is not None:
-        state.validation = encode_validation_data(est, given)
+    if state.validation_data is not None:
+        state.validation = encode_validation_data(est, state.validation_data)
         return
     auto = state.stop and not fraction
     if not (auto or fraction):
