@@ -24,7 +24,8 @@ Measuring
   peer's median.
 * :func:`run_child` -- call a module-level function of a benchmark in a fresh interpreter
   (thread pools and memory start clean); its keyword arguments go in and its result comes back
-  as JSON.  :func:`child_env` is the environment such a child (or a Dask worker) starts with.
+  as JSON.  :func:`child_env` is the environment such a child starts with; :func:`local_cluster`
+  a Dask cluster of worker processes.
 * :class:`PeakRSS` -- peak resident memory of this process while a block runs.
 * :func:`pin_threads`, :func:`thread_env`, :func:`thread_settings`, :func:`wait_for_quiet`,
   :func:`device_info`, :func:`cpu_model`, :func:`like_for_like`.
@@ -32,23 +33,28 @@ Measuring
 Output
 
 * :func:`table` -- a Markdown table, as the README's (numbers right-aligned).
-* :func:`pyplot` and :func:`save_figure` -- Matplotlib without a display, figures written and closed.
+* :func:`figures` -- unless ``--no-plot``, draw the PNGs under ``--out``; :func:`pyplot` and
+  :func:`save_figure` -- Matplotlib without a display, a figure written and closed.
 
 skweight beyond ``from skweight import ...``
 
 * :func:`internal` / :func:`set_internal` read and replace the few private or moved skweight names
   the benchmarks need; :data:`INTERNALS` says where each lives (edit it there when they move).
 
-A script's ``main``, for example ``benchmarks/bench_fit_speed.py``::
+A script, for example ``benchmarks/bench_fit_speed.py`` (run as ``python -m
+benchmarks.bench_fit_speed [--quick]``; its smoke test is one more entry of ``QUICK_RUNS`` in
+``tests/test_benchmarks.py``)::
 
+    # the module docstring: what it measures and how to run it; its first paragraph is --help's
     from benchmarks import _harness as h
 
     def candidates(X, y):
-        from skweight import WeightedKerasClassifier
+        from skweight import WeightedKerasClassifier  # Keras loads here, after h.start pinned threads
         ...
         return {"keras": plain_keras, "skweight": skweight_fit}  # callables; a returned dict = facts
 
     def child(rows):  # runs in a fresh interpreter through h.run_child; returns JSON-able facts
+        h.pin_threads(1)
         ...
 
     def main(argv=None):
@@ -63,7 +69,8 @@ A script's ``main``, for example ``benchmarks/bench_fit_speed.py``::
         print(h.table(rows))
         facts = h.run_child(child, rows=1_000)  # {"...": ...}, from the child's return value
         result = {"benchmark": "fit_speed", "environment": env, "fit": res, "child": facts}
-        h.save(args.out / "fit_speed.json", result)
+        h.save(args.out / "fit_speed.json", result)  # benchmarks/results/fit_speed.json by default
+        h.figures(args, lambda path: plot(result, path), "fit_speed.png")  # unless --no-plot
         return result
 
     if __name__ == "__main__":
@@ -445,6 +452,27 @@ def run_child(fn, /, *, env=None, **kwargs):
         return json.loads(result.read_text())
 
 
+def local_cluster(n_workers, env=None, **kwargs):
+    """A Dask ``LocalCluster`` of ``n_workers`` worker processes with one thread each, on
+    127.0.0.1, quiet, without dashboards; the workers start with ``env`` and the repository root
+    on ``PYTHONPATH`` (functions of ``benchmarks`` modules sent to them import there)."""
+    import logging
+
+    import distributed
+
+    return distributed.LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.ERROR,
+        env={**(env or {}), "PYTHONPATH": child_env()["PYTHONPATH"]},
+        **kwargs,
+    )
+
+
 class PeakRSS:
     """``with PeakRSS(interval) as peak: ...``: ``peak.peak`` is the highest resident memory of
     this process (bytes), sampled every ``interval`` seconds and at both ends of the block."""
@@ -521,6 +549,16 @@ def pyplot():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def figures(args, draw, *names, log=print):
+    """Unless ``--no-plot``: ``draw(*paths)`` for the PNGs ``names`` under ``--out``, and say so."""
+    if args.no_plot:
+        return []
+    paths = [args.out / name for name in names]
+    draw(*paths)
+    log(f"wrote {' and '.join(str(p) for p in paths)}")
+    return paths
 
 
 def save_figure(fig, path, dpi=110, rect=None):

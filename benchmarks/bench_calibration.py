@@ -244,9 +244,7 @@ def main(argv=None):
         "datasets": {n: {k: v for k, v in r.items() if not k.startswith("_")} for n, r in results.items()},
     }
     h.save(args.out / "calibration.json", payload)
-    if not args.no_plot:
-        plot(results, oofs, args.out / "calibration.png")
-        print(f"wrote {args.out / 'calibration.png'}")
+    h.figures(args, lambda path: plot(results, oofs, path), "calibration.png")
     print(f"{time.perf_counter() - start:.0f} s in all")
     return payload
 

@@ -224,10 +224,15 @@ def run(names, cycles):
     return results
 
 
-def main(argv=None):
+def _parser():
     p = h.parser(__doc__, quick="3 cycles per candidate: a smoke run", machine=False)
     p.add_argument("--cycles", type=int, default=100)
     p.add_argument("--candidates", default=",".join(CANDIDATES), help="comma-separated, default all")
+    return p
+
+
+def main(argv=None):
+    p = _parser()
     args = p.parse_args(argv)
     cycles = 3 if args.quick else args.cycles
     names = [n for n in args.candidates.split(",") if n]
@@ -248,9 +253,7 @@ def main(argv=None):
         "results": results,
     }
     h.save(args.out / "memory.json", payload)
-    if not args.no_plot:
-        plot(results, args.out / "memory.png")
-        print(f"wrote {args.out / 'memory.png'}")
+    h.figures(args, lambda path: plot(results, path), "memory.png")
     return 0
 
 

@@ -36,7 +36,7 @@ BASELINE = CANDIDATES[0]
 # child: one fit, RSS polled
 # --------------------------------------------------------------------------- #
 def child(candidate, rows, epochs, dtype, threads):
-    """In a fresh process (:func:`run_child`): RSS before one fit and its peak during it."""
+    """In a fresh process (:func:`h.run_child`): RSS before one fit and its peak during it."""
     h.pin_threads(threads)
     import gc
 
@@ -184,13 +184,17 @@ def report(args, repeats, summary, copies, x_nbytes):
     print(h.table(crow))
 
 
-def main(argv=None):
+def _parser():
     p = h.parser(__doc__)
     p.add_argument("--rows", type=int, default=None)
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--repeats", type=int, default=None)
     p.add_argument("--dtype", default="float32", choices=["float32", "float64"])
-    args = p.parse_args(argv)
+    return p
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
     args.rows = args.rows or (2_000 if args.quick else 200_000)
     args.epochs = args.epochs or (1 if args.quick else 3)
     repeats = args.repeats or (1 if args.quick else 3)

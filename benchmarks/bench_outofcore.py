@@ -8,7 +8,7 @@ worker processes with a memory limit well below the data size (default
 
 1. ``skweight.class_weights(y)`` on the Dask labels: one distributed pass,
    only per-block counts travel (rows/s);
-2. ``partial_fit_blocks`` (``skweight.blocks``): one Keras epoch over every block,
+2. ``skweight.blocks.partial_fit_blocks``: one Keras epoch over every block,
    the next block computed while one trains (rows/s, peak RSS of this process);
 3. for reference, the same model ``fit`` in memory on a smaller array (one
    epoch, same batch size), and ``class_weights`` on its NumPy labels.
@@ -23,7 +23,6 @@ Writes ``outofcore.json`` into ``--out`` (default ``benchmarks/results``).
 
 from __future__ import annotations
 
-import logging
 import time
 
 import numpy as np
@@ -85,7 +84,6 @@ def run(args):
     if args.quick:
         n, block, n_mem = 40_000, 10_000, 20_000
     data_mb = n * (N_FEATURES + 1) * 4 / 2**20
-    env = {**h.thread_env(1), "PYTHONPATH": h.child_env()["PYTHONPATH"]}
     out = {
         "rows": n,
         "block_rows": block,
@@ -100,17 +98,7 @@ def run(args):
         f"{block:,}; {args.workers} workers x {args.memory_limit}"
     )
     with (
-        distributed.LocalCluster(
-            n_workers=args.workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            memory_limit=args.memory_limit,
-            silence_logs=logging.ERROR,
-            env=env,
-            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        ) as cluster,
+        h.local_cluster(args.workers, env=h.thread_env(1), memory_limit=args.memory_limit) as cluster,
         distributed.Client(cluster) as client,
     ):
         X, y = lazy_data(n, block)

@@ -428,8 +428,7 @@ def _summary(workloads):
                     f"{wl['predict']['skweight (base) predict_proba']['ratio']:.3f}x"
                 )
         rows.append(row)
-    cols = list(dict.fromkeys(k for r in rows for k in r))
-    return "fit and predict side by side (median ratios)\n" + h.table(rows, cols)
+    return "fit and predict side by side (median ratios)\n" + h.table(rows)
 
 
 def _fmt(entry):
@@ -531,9 +530,7 @@ def main(argv=None):
     env = h.start(args)
     result = {"benchmark": "overhead", "baseline": BASELINE, "environment": env, **run(args)}
     h.save(args.out / "overhead.json", result)
-    if not args.no_plot:
-        plot(result, args.out / "overhead.png")
-        print(f"wrote {args.out / 'overhead.png'}")
+    h.figures(args, lambda path: plot(result, path), "overhead.png")
     return result
 
 

@@ -187,9 +187,7 @@ def main(argv=None):
     result = {"benchmark": "quality", "metrics": list(METRICS), "environment": env, "results": results}
     print("\n" + _fmt(results))
     h.save(args.out / "quality.json", result)
-    if not args.no_plot:
-        plot(result, args.out / "quality.png")
-        print(f"wrote {args.out / 'quality.png'}")
+    h.figures(args, lambda path: plot(result, path), "quality.png")
     return result
 
 

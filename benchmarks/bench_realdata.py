@@ -452,9 +452,7 @@ def main(argv=None):
     print(fmt(results, agg))
     print("\ngoals:", result["goals"])
     h.save(args.out / "realdata.json", result, end_load=not args.merge)
-    if not args.no_plot:
-        plot(result, args.out / "realdata.png", args.out / "realdata_strength.png")
-        print(f"wrote {args.out / 'realdata.png'} and {args.out / 'realdata_strength.png'}")
+    h.figures(args, lambda path, strength: plot(result, path, strength), "realdata.png", "realdata_strength.png")
     return result
 
 

@@ -141,8 +141,6 @@ def child(mode, threads, quick):
             joblib.Parallel()(joblib.delayed(_warm_import)() for _ in range(4))
         workers_device = None
     else:
-        import logging
-
         import dask
         import distributed
 
@@ -150,16 +148,7 @@ def child(mode, threads, quick):
         # the "default" configuration hand them the machine's defaults instead
         environ = {} if threads == "limited" else {k: None for k in LIMITS}
         with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
-            cluster = distributed.LocalCluster(
-                n_workers=2,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                silence_logs=logging.ERROR,
-                env={**worker_env, "PYTHONPATH": os.environ.get("PYTHONPATH", "")},
-            )
+            cluster = h.local_cluster(2, env=worker_env)
         client = distributed.Client(cluster)
         client.run(_warm_import)
         workers_device = list(client.run(_worker_facts).values())
@@ -312,26 +301,17 @@ def search_times(configs, repeats, quick):
     return {(m, t): res[f"{m}/{t}"]["all_facts"] for m, t in configs}
 
 
-def main(argv=None):
-    p = _parser()
-    args = p.parse_args(argv)
-    if args.resummarize:
-        return _resummarize(args.resummarize)
-    configs = _configs(p, args)
-    work = _work(args.quick)
-    repeats = args.repeats or (QUICK if args.quick else FULL)["repeats"]
-    default_out = pathlib.Path(tempfile.gettempdir()) / "skweight-bench" if args.quick else h.RESULTS
-    load_start, started = list(os.getloadavg()), time.perf_counter()
-    runs = search_times(configs, repeats, args.quick)
+def payload(argv, env, work, repeats, configs, runs):
+    """The JSON of a run (``env``: the record taken at its start); prints its table."""
     rows, text = summarize(runs, configs)
     print(f"\n{text}")
     baseline, reference = configs[0], runs[configs[0]][0]["client"]
     print(f"\nbaseline: {baseline[0]} with {baseline[1]} threads; device: {reference['device']}")
-    device = {k: reference[k] for k in ("device", "keras_backend", "accelerators")}
-    payload = {
+    env.update({k: reference[k] for k in ("device", "keras_backend", "accelerators")})
+    return {
         "benchmark": "bench_search",
         "command": "python -m benchmarks.bench_search " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "environment": h.environment(loadavg_start=load_start, **device),
+        "environment": env,
         "workload": {
             **work,
             "grid": {k: [repr(_tuple(v)) for v in vs] for k, vs in work["grid"].items()},
@@ -342,10 +322,22 @@ def main(argv=None):
         "summary": rows,
         "all_results_identical": all(r["same_results"] for r in rows),
         "runs": {f"{m}/{t}": v for (m, t), v in runs.items()},
-        "total_s": time.perf_counter() - started,
         "table": text,
     }
-    h.save(args.out or default_out / "search.json", payload)
+
+
+def main(argv=None):
+    p = _parser()
+    args = p.parse_args(argv)
+    if args.resummarize:
+        return _resummarize(args.resummarize)
+    configs = _configs(p, args)
+    repeats = args.repeats or (QUICK if args.quick else FULL)["repeats"]
+    env, started = h.environment(quick=args.quick), time.perf_counter()
+    runs = search_times(configs, repeats, args.quick)
+    result = {**payload(argv, env, _work(args.quick), repeats, configs, runs), "total_s": time.perf_counter() - started}
+    default_out = pathlib.Path(tempfile.gettempdir()) / "skweight-bench" if args.quick else h.RESULTS
+    h.save(args.out or default_out / "search.json", result)
     return 0
 
 

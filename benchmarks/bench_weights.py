@@ -178,7 +178,7 @@ def table(rows):
     )
 
 
-def main(argv=None):
+def _parser():
     p = h.parser(
         __doc__, quick="smoke run: 2,000 and 20,000 labels, 3 repetitions", out=False, plot=False, machine=False
     )
@@ -186,6 +186,11 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, help="interleaved repetitions per case (default 5)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=pathlib.Path, help=f"JSON output (default {DEFAULT_OUT}; with --quick, {QUICK_OUT})")
+    return p
+
+
+def main(argv=None):
+    p = _parser()
     args = p.parse_args(argv)
     sizes = args.sizes or ([2_000, 20_000] if args.quick else [1_000_000, 10_000_000])
     repeats = args.repeats or (3 if args.quick else 5)
