@@ -363,12 +363,13 @@ def like_for_like(est):
 # --------------------------------------------------------------------------- #
 # measuring: interleaved candidates, child processes, peak memory
 # --------------------------------------------------------------------------- #
-def interleaved(candidates, repeats, warmup=1, before_each=None, log=None, note=None, rotate=False):
+def interleaved(candidates, repeats, warmup=1, before_each=None, log=None, note=None, rotate=False, collect=True):
     """Time each zero-argument callable in ``candidates`` (``{name: fn}``)
     ``repeats`` times, interleaved: A B C A B C ... (``rotate``: A B C, B C A, C A B, ...).
     ``warmup`` untimed rounds run first.  ``before_each`` (untimed) runs before every call,
-    e.g. to clear the Keras session.  A callable may return a dict of facts (steps trained,
-    ...).  ``log`` gets a line per call, ending in ``note(returned value)`` if given.
+    e.g. to clear the Keras session, and so does ``gc.collect()`` unless ``collect`` is false.
+    A callable may return a dict of facts (steps trained, ...).  ``log`` gets a line per call,
+    ending in ``note(returned value)`` if given.
 
     Returns ``{name: {"times": [...], "median": s, "min": s, "max": s, "facts": {...},
     "all_facts": [...]}}``: the facts of the last call, and of every timed one.
@@ -381,7 +382,8 @@ def interleaved(candidates, repeats, warmup=1, before_each=None, log=None, note=
         for name in names[shift:] + names[:shift]:
             if before_each is not None:
                 before_each()
-            gc.collect()
+            if collect:
+                gc.collect()
             t0 = time.perf_counter()
             out = candidates[name]()
             dt = time.perf_counter() - t0

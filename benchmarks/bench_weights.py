@@ -138,7 +138,7 @@ def run(sizes, repeats, seed=0, log=print):
     for n in sizes:
         for case, (description, candidates) in make_cases(n, rng).items():
             check_same(candidates)
-            res = h.interleaved(candidates, repeats, warmup=0, rotate=True)
+            res = h.interleaved(candidates, repeats, warmup=0, rotate=True, collect=False)
             over_skweight = h.ratios(res, "skweight")
             row = {
                 "case": case,

