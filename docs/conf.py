@@ -15,6 +15,9 @@ import warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# one OpenMP thread for scikit-learn's models in the examples: the build runs one example at a time,
+# and on a small shared machine OpenMP's spinning threads slow gradient boosting down many times
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import skweight  # noqa: E402
 
@@ -99,7 +102,8 @@ html_sidebars = {"index": [], "whats_new": [], "benchmarks": []}
 html_show_sourcelink = False
 html_copy_source = False
 
-# Markdown (CHANGELOG.md, included by whats_new.rst)
+# Markdown (CHANGELOG.md, included by whats_new.rst under its own title: its releases are "##")
 myst_heading_anchors = 3
+suppress_warnings = ["myst.header"]
 
 warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib is currently using agg")

@@ -25,9 +25,11 @@ from skweight import Balanced, WeightedKerasClassifier, class_weights
 X, y = make_classification(n_samples=900, weights=[0.9], class_sep=1.0, random_state=0)
 candidates = [None, Balanced(0.5), "balanced"]
 search = GridSearchCV(
-    WeightedKerasClassifier(hidden_layer_sizes=(16,), epochs=15, batch_size=64, optimizer__learning_rate=0.01, random_state=0),
+    WeightedKerasClassifier(
+        hidden_layer_sizes=(16,), epochs=10, batch_size=100, optimizer__learning_rate=0.01, random_state=0
+    ),
     {"class_weight": candidates},
-    cv=StratifiedKFold(3, shuffle=True, random_state=0),
+    cv=StratifiedKFold(2, shuffle=True, random_state=0),
     scoring=["balanced_accuracy", "average_precision"],
     refit="balanced_accuracy",
 )

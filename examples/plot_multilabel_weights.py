@@ -42,7 +42,11 @@ specs = {"None": None, '"balanced"': "balanced", "custom list": custom}
 scores = {}
 for name, spec in specs.items():
     clf = WeightedKerasClassifier(
-        class_weight=spec, hidden_layer_sizes=(32,), epochs=20, batch_size=64, optimizer__learning_rate=0.01,
+        class_weight=spec,
+        hidden_layer_sizes=(32,),
+        epochs=20,
+        batch_size=64,
+        optimizer__learning_rate=0.01,
         random_state=0,
     ).fit(X[train], Y[train])
     pred = clf.predict(X[test])

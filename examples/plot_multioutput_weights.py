@@ -37,7 +37,11 @@ part = {k: v[train] for k, v in y.items()}
 models = {}
 for name, spec in [("None", None), ("per output", {"churn": "balanced", "plan": Balanced(0.5)})]:
     models[name] = WeightedKerasClassifier(
-        class_weight=spec, hidden_layer_sizes=(32,), epochs=20, batch_size=64, optimizer__learning_rate=0.01,
+        class_weight=spec,
+        hidden_layer_sizes=(32,),
+        epochs=12,
+        batch_size=100,
+        optimizer__learning_rate=0.01,
         random_state=0,
     ).fit(X[train], part)
 weighted = models["per output"]

@@ -36,7 +36,9 @@ for name, weight, colour in [("None", None, "tab:blue"), ('"balanced"', "balance
     ax.plot(recall, precision, color=colour, label=f"class_weight={name} (AP {ap:.3f})")
     pred = clf.predict(X_test)
     ax.scatter(recall_score(y_test, pred), precision_score(y_test, pred), color=colour, s=60, zorder=3, edgecolor="k")
-    print(f"{name}: recall {recall_score(y_test, pred):.3f}, precision {precision_score(y_test, pred):.3f}, AP {ap:.3f}")
+    print(
+        f"{name}: recall {recall_score(y_test, pred):.3f}, precision {precision_score(y_test, pred):.3f}, AP {ap:.3f}"
+    )
 ax.set_xlabel("recall")
 ax.set_ylabel("precision")
 ax.set_title("dots: where predict() operates")

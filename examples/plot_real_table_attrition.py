@@ -50,7 +50,7 @@ def encoded(model, scale=False):
 # ---------------------------
 # The networks train a fixed, small number of epochs here to keep the example quick; with the default
 # ``epochs=None`` they would stop early on a weighted validation split instead.
-network = dict(hidden_layer_sizes=(32,), epochs=20, batch_size=64, random_state=0)
+network = dict(hidden_layer_sizes=(32,), epochs=12, batch_size=128, optimizer__learning_rate=0.005, random_state=0)
 models = {
     "skweight\nbalanced": encoded(WeightedKerasClassifier(class_weight="balanced", **network)),
     "skweight\nunweighted": encoded(WeightedKerasClassifier(**network)),

@@ -40,10 +40,12 @@ fig.tight_layout()
 # ---------------------
 # Four strengths, three stratified folds, four scores; the search refits the power with the best
 # balanced accuracy.
-X, y = make_classification(n_samples=900, weights=[0.9], class_sep=1.0, flip_y=0.01, random_state=3)
+X, y = make_classification(n_samples=750, weights=[0.9], class_sep=1.0, flip_y=0.01, random_state=3)
 powers = [0.0, 0.33, 0.67, 1.0]
 search = GridSearchCV(
-    WeightedKerasClassifier(hidden_layer_sizes=(16,), epochs=15, batch_size=64, optimizer__learning_rate=0.01, random_state=0),
+    WeightedKerasClassifier(
+        hidden_layer_sizes=(16,), epochs=10, batch_size=100, optimizer__learning_rate=0.01, random_state=0
+    ),
     {"class_weight": [Balanced(p) for p in powers]},
     cv=StratifiedKFold(3, shuffle=True, random_state=0),
     scoring=["balanced_accuracy", "recall", "precision", "average_precision"],
