@@ -59,9 +59,9 @@ pygments_style = "sphinx"
 # --- API reference: autosummary stubs from numpydoc docstrings ---
 autosummary_generate = True
 autosummary_imported_members = True
-autodoc_default_options = {"members": False, "inherited-members": False}
 autodoc_typehints = "none"
-numpydoc_show_class_members = False  # the class template lists the methods itself
+numpydoc_show_class_members = True  # a table of the methods above their full entries
+numpydoc_show_inherited_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 
