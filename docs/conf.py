@@ -9,6 +9,7 @@ Set ``SKWEIGHT_DOCS_NO_GALLERY=1`` to skip running the examples while editing te
 
 import os
 import pathlib
+import sys
 import warnings
 
 # Keras and TensorFlow quiet before the examples import them
@@ -23,6 +24,7 @@ import skweight  # noqa: E402
 
 DOCS = pathlib.Path(__file__).resolve().parent
 ROOT = DOCS.parent
+sys.path.insert(0, str(DOCS / "_ext"))  # gallery_order
 
 project = "skweight"
 author = "skweight developers"
@@ -74,7 +76,7 @@ sphinx_gallery_conf = {
     "plot_gallery": "False" if os.environ.get("SKWEIGHT_DOCS_NO_GALLERY") else "True",
     "download_all_examples": False,
     "remove_config_comments": True,
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "gallery_order.GalleryOrder",
     "reset_modules": ("matplotlib",),
     "min_reported_time": 0,
     "show_memory": False,

@@ -25,7 +25,7 @@ score = X[:, :4] + 0.7 * X[:, 4:] + 0.3 * rng.normal(size=(n, 4))
 cuts = [np.quantile(score[:, j], q) for j, q in enumerate([0.5, 0.8, 0.92, 0.97])]  # 50, 20, 8 and 3 %
 Y = (score > cuts).astype(int)
 labels = ["common", "frequent", "uncommon", "rare"]
-print("share of rows with each label:", dict(zip(labels, Y.mean(axis=0).round(3))))
+print("share of rows with each label:", dict(zip(labels, Y.mean(axis=0).round(3).tolist())))
 
 # %%
 # ``"balanced"`` gives each label ``n / (2 * count)`` for its 1s and for its 0s. A list gives the

@@ -29,7 +29,7 @@ cuts = np.quantile(severity, [0.45, 0.75, 0.90, 0.97])  # 45 %, 30 %, 15 %, 7 %,
 level = np.digitize(severity, cuts)  # 0..4
 T = (np.arange(4) < level[:, None]).astype(int)  # thermometer codes, 4 thresholds
 names = ["none", "mild", "moderate", "severe", "critical"]
-print("rows per level:", dict(zip(names, np.bincount(level))))
+print("rows per level:", dict(zip(names, np.bincount(level).tolist())))
 print("level 3 is coded", T[level == 3][0])
 
 # %%

