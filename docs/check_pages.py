@@ -8,7 +8,8 @@ Checks, page by page:
   rendered figure whose image file exists, is a PNG of non-zero size, and is laid out with a
   non-zero width and height on the page;
 * every API page (``generated/*.html``, the autosummary stubs) has a "Parameters" list, and that
-  list names each parameter of the object's signature (for a class, of its ``__init__``).
+  list names each parameter of the object's signature (for a class, of its ``__init__``);
+* the benchmarks page shows each of its figures (the PNGs of ``benchmarks/results``).
 
 With Chromium (Debian's ``chromium`` package; ``--chromium PATH`` or ``$CHROMIUM`` for another
 binary) each page is loaded from disk with a small script added to a temporary copy of it, which
@@ -55,8 +56,10 @@ _PROBE = """
 <script>
 window.addEventListener("load", () => {
   const boxes = (el) => { const r = el.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; };
-  const images = [...document.querySelectorAll("img.sphx-glr-single-img, img.sphx-glr-multi-img")].map(
-    (img) => ({src: img.getAttribute("src"), natural: [img.naturalWidth, img.naturalHeight], shown: boxes(img)}));
+  const seen = (img) => ({
+    src: img.getAttribute("src"), natural: [img.naturalWidth, img.naturalHeight], shown: boxes(img)});
+  const images = [...document.querySelectorAll("img.sphx-glr-single-img, img.sphx-glr-multi-img")].map(seen);
+  const figures = [...document.querySelectorAll("article img")].map(seen);
   const parameters = [];
   for (const dt of document.querySelectorAll("dl.field-list > dt")) {
     if (!dt.textContent.trim().startsWith("Parameters")) continue;
@@ -68,7 +71,7 @@ window.addEventListener("load", () => {
   }
   const out = document.createElement("pre");
   out.id = "page-check";
-  out.textContent = JSON.stringify({images, parameters, title: document.title});
+  out.textContent = JSON.stringify({images, figures, parameters, title: document.title});
   document.body.appendChild(out);
 });
 </script>
@@ -80,13 +83,18 @@ class _Page(html.parser.HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.images, self.parameters, self.title = [], [], ""
+        self.images, self.figures, self.parameters, self.title = [], [], [], ""
+        self._article = 0
         self._in_title = self._in_params_dt = self._in_params = self._in_strong = False
         self._dt_text, self._depth = "", 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         classes = (attrs.get("class") or "").split()
+        if tag == "article":
+            self._article += 1
+        if tag == "img" and self._article:
+            self.figures.append({"src": attrs.get("src"), "natural": None, "shown": None})
         if tag == "img" and {"sphx-glr-single-img", "sphx-glr-multi-img"} & set(classes):
             self.images.append({"src": attrs.get("src"), "natural": None, "shown": None})
         elif tag == "title":
@@ -100,6 +108,8 @@ class _Page(html.parser.HTMLParser):
             self.parameters.append("")
 
     def handle_endtag(self, tag):
+        if tag == "article":
+            self._article -= 1
         if tag == "title":
             self._in_title = False
         elif tag == "dt" and self._in_params_dt:
@@ -175,7 +185,7 @@ def read(page):
     parser = _Page()
     parser.feed(page.read_text())
     names = [name.strip() for group in parser.parameters for name in group.split(",")]
-    return {"images": parser.images, "parameters": names, "title": parser.title}
+    return {"images": parser.images, "figures": parser.figures, "parameters": names, "title": parser.title}
 
 
 def png_size(path):
@@ -198,12 +208,12 @@ def expected_parameters(name):
     return [p.name for p in signature.parameters.values() if p.name not in skip and p.kind != p.VAR_KEYWORD]
 
 
-def check_gallery(root, facts):
+def check_gallery(root, facts, key="images"):
     problems = []
     for page, seen in facts.items():
-        if not seen["images"]:
+        if not seen[key]:
             problems.append(f"{page.name}: no figure on the page")
-        for image in seen["images"]:
+        for image in seen[key]:
             path = (page.parent / image["src"]).resolve()
             size = png_size(path) if path.exists() else None
             if not size or 0 in size:
@@ -261,23 +271,31 @@ def main(argv=None):
         with tempfile.TemporaryDirectory() as profile:  # one profile per browser: they lock it
             return look(chromium, page, profile, shot)
 
-    pages = [*gallery, *api]
+    figures = [root / "benchmarks.html"]
+    pages = [*gallery, *api, *figures]
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # two browsers at a time
         facts = dict(zip(pages, pool.map(one, pages)))
 
     api_problems, known = check_api({p: facts[p] for p in api})
     problems = check_gallery(root, {p: facts[p] for p in gallery}) + api_problems
+    problems += check_gallery(root, {p: facts[p] for p in figures}, key="figures")
     how = "in Chromium" if chromium else "in the HTML files"
     for page in gallery:
         shown = [tuple(i["shown"]) if i["shown"] else "?" for i in facts[page]["images"]]
         print(f"gallery  {page.name}: {len(facts[page]['images'])} figure(s) {how}, shown at {shown}")
     for page in api:
         print(f"api      {page.name}: {len(facts[page]['parameters'])} parameter(s) listed")
+    for page in figures:
+        shown = [tuple(i["shown"]) if i["shown"] else "?" for i in facts[page]["figures"]]
+        print(f"figures  {page.name}: {len(facts[page]['figures'])} figure(s) {how}, shown at {shown}")
     for note in known:
         print(f"note     {note}")
     for problem in problems:
         print(f"PROBLEM  {problem}")
-    print(f"check_pages: {len(gallery)} gallery and {len(api)} API pages looked at {how}; {len(problems)} problem(s)")
+    print(
+        f"check_pages: {len(gallery)} gallery, {len(api)} API and {len(figures)} benchmark pages looked at {how}; "
+        f"{len(problems)} problem(s)"
+    )
     return 1 if problems else 0
 
 
