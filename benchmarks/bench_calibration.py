@@ -17,35 +17,29 @@ probabilities is the unweighted one).  Each fold fits every candidate in turn
 
 Run from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_calibration.py            # full run (a few minutes on 2 cores)
-    PYTHONPATH=. python benchmarks/bench_calibration.py --quick    # smoke run (seconds)
+    python -m benchmarks.bench_calibration            # full run (a few minutes on 2 cores)
+    python -m benchmarks.bench_calibration --quick    # smoke run (seconds)
 
 Writes ``calibration.json`` and ``calibration.png`` into ``--out``
 (default ``benchmarks/results``).
 """
 
-import argparse
-import json
-import os
-import platform
-import sys
 import time
 
 import numpy as np
+
+from benchmarks import _harness as h
 
 VARIANTS = ("unweighted", "balanced", "balanced_prior", "balanced_platt")
 METRICS = ("log_loss", "brier", "roc_auc", "balanced_accuracy")
 
 
 def _parse(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smoke run: one small data set, 2 folds, 2 epochs")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
-    parser.add_argument("--folds", type=int, default=5, help="stratified folds (default 5)")
-    parser.add_argument("--epochs", type=int, default=30, help="epochs per fit (default 30)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of data, folds and networks (default 0)")
-    parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
-    return parser.parse_args(argv)
+    p = h.parser(__doc__, quick="smoke run: one small data set, 2 folds, 2 epochs", machine=False)
+    p.add_argument("--folds", type=int, default=5, help="stratified folds (default 5)")
+    p.add_argument("--epochs", type=int, default=30, help="epochs per fit (default 30)")
+    p.add_argument("--seed", type=int, default=0, help="seed of data, folds and networks (default 0)")
+    return p.parse_args(argv)
 
 
 def datasets(quick, seed):
@@ -154,30 +148,22 @@ def summarise(per_fold):
     return med, ratios, float(auc_change.max())
 
 
-def print_table(name, description, prevalence, med, ratios, auc_change, out=sys.stdout):
-    print(f"\n{name}: {description}; minority share {prevalence:.1%}", file=out)
-    header = f"  {'variant':<16}" + "".join(f"{m:>19}" for m in METRICS)
-    print(header, file=out)
-    print("  " + "-" * (len(header) - 2), file=out)
-    for variant in VARIANTS:
-        print(f"  {variant:<16}" + "".join(f"{med[variant][m]:>19.4f}" for m in METRICS), file=out)
+def print_table(name, description, prevalence, med, ratios, auc_change):
+    print(f"\n{name}: {description}; minority share {prevalence:.1%}")
+    print(h.table([{"variant": v, **med[v]} for v in VARIANTS], ["variant", *METRICS], floatfmt="{:.4f}"))
     print(
-        f"  prior/balanced: log-loss x{ratios['log_loss_prior_over_balanced']:.3f}, "
+        f"prior/balanced: log-loss x{ratios['log_loss_prior_over_balanced']:.3f}, "
         f"Brier x{ratios['brier_prior_over_balanced']:.3f};  prior/unweighted: "
         f"log-loss x{ratios['log_loss_prior_over_unweighted']:.3f}, "
         f"Brier x{ratios['brier_prior_over_unweighted']:.3f};  "
-        f"largest per-fold ROC AUC change prior vs balanced: {auc_change:.2e}",
-        file=out,
+        f"largest per-fold ROC AUC change prior vs balanced: {auc_change:.2e}"
     )
 
 
 def plot(results, oofs, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from sklearn.calibration import calibration_curve
 
+    plt = h.pyplot()
     names = list(results)
     binary = [n for n in names if results[n]["n_classes"] == 2]
     fig, axes = plt.subplots(2, 3, figsize=(15, 9))
@@ -211,80 +197,57 @@ def plot(results, oofs, path):
         ax.legend(fontsize=8)
     for ax in axes[1][len(binary[:3]) :]:
         ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    h.save_figure(fig, path, dpi=90)
 
 
-def main(argv=None, out=sys.stdout):
+def calibrate(name, X, y, description, folds, epochs, args):
+    """One data set: scores of every variant over the folds, printed; its JSON entry and
+    out-of-fold probabilities."""
+    tic = time.perf_counter()
+    per_fold, oof, weights = evaluate(X, y, folds, epochs, args.seed, args.quick)
+    med, ratios, auc_change = summarise(per_fold)
+    prevalence = float(np.bincount(y).min() / len(y))
+    print_table(name, description, prevalence, med, ratios, auc_change)
+    print(f"  ({time.perf_counter() - tic:.0f} s)", flush=True)
+    entry = {
+        "description": description,
+        "n_samples": int(len(y)),
+        "n_classes": int(len(np.unique(y))),
+        "minority_share": prevalence,
+        "median_class_weight": [float(w) for w in weights],
+        "median": med,
+        "ratios": ratios,
+        "max_abs_roc_auc_change_prior_vs_balanced": auc_change,
+        "folds": per_fold,
+        "_y": y,
+    }
+    return entry, oof
+
+
+def main(argv=None):
     args = _parse(argv)
     folds = 2 if args.quick else args.folds
     epochs = 2 if args.quick else args.epochs
-    os.makedirs(args.out, exist_ok=True)
+    env = h.environment(quick=args.quick)
     start = time.perf_counter()
+    print(f"stratified {folds}-fold CV, MLP (32,), {epochs} epochs, batch 64, seed {args.seed}; medians over folds")
     results, oofs = {}, {}
-    print(
-        f"stratified {folds}-fold CV, MLP (32,), {epochs} epochs, batch 64, seed {args.seed}; medians over folds",
-        file=out,
-    )
     for name, (X, y, description) in datasets(args.quick, args.seed).items():
-        tic = time.perf_counter()
-        per_fold, oof, weights = evaluate(X, y, folds, epochs, args.seed, args.quick)
-        med, ratios, auc_change = summarise(per_fold)
-        prevalence = float(np.bincount(y).min() / len(y))
-        print_table(name, description, prevalence, med, ratios, auc_change, out=out)
-        print(f"  ({time.perf_counter() - tic:.0f} s)", file=out, flush=True)
-        results[name] = {
-            "description": description,
-            "n_samples": int(len(y)),
-            "n_classes": int(len(np.unique(y))),
-            "minority_share": prevalence,
-            "median_class_weight": [float(w) for w in weights],
-            "median": med,
-            "ratios": ratios,
-            "max_abs_roc_auc_change_prior_vs_balanced": auc_change,
-            "folds": per_fold,
-            "_y": y,
-        }
-        oofs[name] = oof
-    import keras
-    import sklearn
-
+        results[name], oofs[name] = calibrate(name, X, y, description, folds, epochs, args)
+    config = dict(folds=folds, epochs=epochs, seed=args.seed, hidden_layer_sizes=[32], batch_size=64)
     payload = {
         "benchmark": "calibration of probabilities after class weighting",
-        "command": "PYTHONPATH=. python benchmarks/bench_calibration.py" + (" --quick" if args.quick else ""),
-        "config": {
-            "folds": folds,
-            "epochs": epochs,
-            "seed": args.seed,
-            "hidden_layer_sizes": [32],
-            "batch_size": 64,
-            "quick": bool(args.quick),
-            "platt_cv": 2 if args.quick else 3,
-        },
-        "environment": {
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "scikit-learn": sklearn.__version__,
-            "keras": keras.__version__,
-            "backend": keras.backend.backend(),
-            "machine": platform.machine(),
-        },
+        "command": "python -m benchmarks.bench_calibration" + (" --quick" if args.quick else ""),
+        "config": {**config, "quick": bool(args.quick), "platt_cv": 2 if args.quick else 3},
+        "environment": env,
         "seconds": round(time.perf_counter() - start, 1),
         "datasets": {n: {k: v for k, v in r.items() if not k.startswith("_")} for n, r in results.items()},
     }
-    json_path = os.path.join(args.out, "calibration.json")
-    with open(json_path, "w") as fh:
-        json.dump(payload, fh, indent=2)
-    print(f"\nwrote {json_path}", file=out)
-    if not args.no_plot:
-        png_path = os.path.join(args.out, "calibration.png")
-        plot(results, oofs, png_path)
-        print(f"wrote {png_path}", file=out)
-    print(f"{time.perf_counter() - start:.0f} s in all", file=out)
+    h.save(args.out / "calibration.json", payload)
+    h.figures(args, lambda path: plot(results, oofs, path), "calibration.png")
+    print(f"{time.perf_counter() - start:.0f} s in all")
     return payload
 
 
 if __name__ == "__main__":
     main()
-    sys.exit(0)

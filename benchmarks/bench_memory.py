@@ -20,20 +20,16 @@ Prints a table (RSS at cycles 5/25/50/100, growth after the warm-up, median
 time per fit over the first and last 10 cycles), and writes
 ``results/memory.json`` and ``results/memory.png``.
 
-    python benchmarks/bench_memory.py            # 100 cycles (about 5-10 minutes on 2 cores)
-    python benchmarks/bench_memory.py --quick    # 3 cycles: a smoke run
+    python -m benchmarks.bench_memory            # 100 cycles (about 5-10 minutes on 2 cores)
+    python -m benchmarks.bench_memory --quick    # 3 cycles: a smoke run
 """
 
-import argparse
-import json
-import os
-import platform
-import subprocess
+import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks import _harness as h
+
 CANDIDATES = ("skweight", "skweight-no-collect", "skweight-gc-every-fit", "skweight-no-release", "keras-loop")
 WARMUP = 5  # cycles before the baseline RSS
 CHECKPOINTS = (5, 25, 50, 100)
@@ -62,13 +58,9 @@ def _cycle_factory(name):
     if name == "skweight-no-release":
         from contextlib import nullcontext
 
-        import skweight.classifier
-
-        skweight.classifier.released_with = lambda model: nullcontext()
+        h.set_internal("released_with", lambda model: nullcontext())
     if name in ("skweight-no-collect", "skweight-gc-every-fit"):
-        import skweight._backend
-
-        skweight._backend.GC_TIME_SHARE = 0.0 if name == "skweight-no-collect" else float("inf")
+        h.set_internal("gc_time_share", 0.0 if name == "skweight-no-collect" else float("inf"))
     if name.startswith("skweight"):
         base = WeightedKerasClassifier(**params)
 
@@ -103,36 +95,37 @@ def _cycle_factory(name):
     return cycle
 
 
-def run_child(name, cycles):
+def child(name, cycles):
+    """In a fresh process (:func:`h.run_child`): ``cycles`` cycles of candidate ``name``."""
     import psutil
 
-    from skweight._backend import _gradient_registry
-
+    gradient_registry = h.internal("gradient_registry")  # imports Keras and its backend
     X, y = _data()
     cycle = _cycle_factory(name)
     proc = psutil.Process()
-    registry = _gradient_registry()
-    print(json.dumps({"start_rss_mb": proc.memory_info().rss / 2**20}), flush=True)
+    registry = gradient_registry()
+    start = proc.memory_info().rss / 2**20
+    rows = []
     for i in range(1, cycles + 1):
         fit_s, fit_cpu_s, proba_s = cycle(X, y)
-        row = {
-            "cycle": i,
-            "rss_mb": proc.memory_info().rss / 2**20,
-            "fit_s": fit_s,
-            "fit_cpu_s": fit_cpu_s,
-            "predict_proba_s": proba_s,
-            "gradient_registry": None if registry is None else len(registry),
-        }
-        print(json.dumps(row), flush=True)
+        rows.append(
+            {
+                "cycle": i,
+                "rss_mb": proc.memory_info().rss / 2**20,
+                "fit_s": fit_s,
+                "fit_cpu_s": fit_cpu_s,
+                "predict_proba_s": proba_s,
+                "gradient_registry": None if registry is None else len(registry),
+            }
+        )
+    return {"start_rss_mb": start, "rows": rows}
 
 
 # --------------------------------------------------------------------------- #
 # parent: run the candidates, summarise, write results
 # --------------------------------------------------------------------------- #
 def _median(values):
-    values = sorted(values)
-    n = len(values)
-    return None if n == 0 else (values[n // 2] if n % 2 else 0.5 * (values[n // 2 - 1] + values[n // 2]))
+    return statistics.median(values) if values else None
 
 
 def summarise(rows, cycles):
@@ -171,75 +164,41 @@ def summarise(rows, cycles):
     }
 
 
-def run_candidate(name, cycles):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--cycles", str(cycles)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"candidate {name} failed:\n{proc.stderr[-4000:]}")
-    lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-    start = next(line["start_rss_mb"] for line in lines if "start_rss_mb" in line)
-    rows = [line for line in lines if "cycle" in line]
-    return start, rows
-
-
-def _version(package):
-    from importlib import metadata
-
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def _fmt(v, spec):
-    width = int(spec.split(".")[0])
-    return f"{'-':>{width}}" if v is None else format(v, spec)
-
-
 def table(results):
-    cols = [f"RSS@{c}" for c in CHECKPOINTS]
-    head = (
-        f"{'candidate':<20}"
-        + "".join(f"{c:>8}" for c in cols)
-        + f"{'growth':>8}{'2nd half':>9}{'peaks':>12}{'MB/fit':>7}"
-        + f"{'wall 1-10':>10}{'last 10':>8}{'cpu 1-10':>9}{'last 10':>8}{'cpu ratio':>10}"
-    )
-    lines = [head, "-" * len(head)]
-    for name, res in results.items():
-        s = res["summary"]
-        at = s["rss_mb_at"]
-        peaks = (
-            "-"
-            if s["peak_rss_mb_first_half"] is None
-            else (f"{s['peak_rss_mb_first_half']:.0f}/{s['peak_rss_mb_second_half']:.0f}")
-        )
-        lines.append(
-            f"{name:<20}"
-            + "".join(f"{_fmt(at.get(str(c)), '8.0f')}" for c in CHECKPOINTS)
-            + f"{_fmt(s['growth_after_warmup_mb'], '8.1f')}{_fmt(s['growth_second_half_mb'], '9.1f')}{peaks:>12}"
-            + f"{_fmt(s['growth_per_fit_mb'], '7.2f')}"
-            + f"{_fmt(s['median_fit_s_first10'], '10.3f')}{_fmt(s['median_fit_s_last10'], '8.3f')}"
-            + f"{_fmt(s['median_fit_cpu_s_first10'], '9.3f')}{_fmt(s['median_fit_cpu_s_last10'], '8.3f')}"
-            + f"{_fmt(s['fit_cpu_ratio_last_to_first'], '10.2f')}"
-        )
-    lines += [
+    def half_peaks(s):
+        if s["peak_rss_mb_first_half"] is None:
+            return None
+        return f"{s['peak_rss_mb_first_half']:.0f}/{s['peak_rss_mb_second_half']:.0f}"
+
+    rows = [
+        {
+            "candidate": name,
+            **{f"RSS@{c}": res["summary"]["rss_mb_at"].get(str(c)) for c in CHECKPOINTS},
+            "growth": res["summary"]["growth_after_warmup_mb"],
+            "2nd half": res["summary"]["growth_second_half_mb"],
+            "peaks": half_peaks(res["summary"]),
+            "MB/fit": res["summary"]["growth_per_fit_mb"],
+            "wall 1-10": res["summary"]["median_fit_s_first10"],
+            "wall last 10": res["summary"]["median_fit_s_last10"],
+            "cpu 1-10": res["summary"]["median_fit_cpu_s_first10"],
+            "cpu last 10": res["summary"]["median_fit_cpu_s_last10"],
+            "cpu ratio": res["summary"]["fit_cpu_ratio_last_to_first"],
+        }
+        for name, res in results.items()
+    ]
+    formats = {**{f"RSS@{c}": "{:.0f}" for c in CHECKPOINTS}, "growth": "{:.1f}", "2nd half": "{:.1f}"}
+    formats.update({"MB/fit": "{:.2f}", "cpu ratio": "{:.2f}"})
+    legend = [
         f"RSS in MB after cycle n.  growth = RSS(last) - RSS({WARMUP});  2nd half = RSS(last) - RSS(last/2);",
         "peaks = highest RSS in the first / second half (dead models wait for the cyclic gc: RSS is a saw tooth).",
         "Time per fit: medians over the first and last 10 cycles, wall and process CPU seconds (CPU time is less",
         "sensitive to other load on the machine; the candidates run one after the other, not interleaved).",
     ]
-    return "\n".join(lines)
+    return "\n".join([h.table(rows, formats=formats), *legend])
 
 
 def plot(results, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = h.pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
     for name, res in results.items():
         c = [r["cycle"] for r in res["rows"]]
@@ -249,66 +208,52 @@ def plot(results, path):
     ax2.set(xlabel="cycle", ylabel="fit() CPU seconds (all threads)", title="CPU time per fit")
     ax1.legend()
     ax2.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    h.save_figure(fig, path)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cycles", type=int, default=100)
-    parser.add_argument("--quick", action="store_true", help="3 cycles per candidate: a smoke run")
-    parser.add_argument("--candidates", default=",".join(CANDIDATES), help="comma-separated, default all")
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="folder for the results")
-    parser.add_argument("--no-plot", action="store_true")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    cycles = 3 if args.quick else args.cycles
-    if args.child:
-        run_child(args.child, cycles)
-        return 0
-    names = [n for n in args.candidates.split(",") if n]
-    unknown = [n for n in names if n not in CANDIDATES]
-    if unknown:
-        parser.error(f"unknown candidates {unknown}; choose from {', '.join(CANDIDATES)}")
-
+def run(names, cycles):
+    """Each candidate in its own fresh process, one after the other (memory is not comparable
+    within one process, so not interleaved)."""
     results = {}
     for name in names:
         t0 = time.perf_counter()
-        start, rows = run_candidate(name, cycles)
-        results[name] = {
-            "start_rss_mb": start,
-            "rows": rows,
-            "summary": summarise(rows, cycles),
-            "wall_s": time.perf_counter() - t0,
-        }
+        rec = h.run_child(child, name=name, cycles=cycles)
+        rec["summary"] = summarise(rec["rows"], cycles)
+        results[name] = {**rec, "wall_s": time.perf_counter() - t0}
         print(f"{name}: {cycles} cycles in {results[name]['wall_s']:.0f} s", file=sys.stderr)
+    return results
+
+
+def _parser():
+    p = h.parser(__doc__, quick="3 cycles per candidate: a smoke run", machine=False)
+    p.add_argument("--cycles", type=int, default=100)
+    p.add_argument("--candidates", default=",".join(CANDIDATES), help="comma-separated, default all")
+    return p
+
+
+def main(argv=None):
+    p = _parser()
+    args = p.parse_args(argv)
+    cycles = 3 if args.quick else args.cycles
+    names = [n for n in args.candidates.split(",") if n]
+    unknown = [n for n in names if n not in CANDIDATES]
+    if unknown:
+        p.error(f"unknown candidates {unknown}; choose from {', '.join(CANDIDATES)}")
+    env = h.environment(quick=args.quick)
+    results = run(names, cycles)
     print(table(results))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     payload = {
         "benchmark": "bench_memory",
-        "command": "python benchmarks/bench_memory.py" + (" --quick" if args.quick else f" --cycles {cycles}"),
+        "command": "python -m benchmarks.bench_memory" + (" --quick" if args.quick else f" --cycles {cycles}"),
         "workload": "clone + fit + predict_proba of WeightedKerasClassifier(class_weight='balanced', epochs=5, "
         "batch_size=32, hidden_layer_sizes=(32,)) on make_classification(1000 x 20, 10 % positives); "
         "no explicit gc",
         "warmup_cycles": WARMUP,
-        "environment": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
-            **{
-                pkg: _version(pkg)
-                for pkg in ("keras", "tensorflow", "tensorflow-cpu", "scikeras", "numpy", "scikit-learn")
-            },
-        },
+        "environment": env,
         "results": results,
     }
-    (out / "memory.json").write_text(json.dumps(payload, indent=1))
-    if not args.no_plot:
-        plot(results, out / "memory.png")
-    print(f"wrote {out / 'memory.json'}" + ("" if args.no_plot else f" and {out / 'memory.png'}"), file=sys.stderr)
+    h.save(args.out / "memory.json", payload)
+    h.figures(args, lambda path: plot(results, path), "memory.png")
     return 0
 
 

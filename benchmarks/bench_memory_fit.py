@@ -14,28 +14,19 @@ float64, Fortran-ordered and pandas ``X`` it records whether the array handed
 to Keras shares memory with the caller's ``X`` and tracemalloc's peak of
 allocations during that work, as a fraction of ``X.nbytes``.
 
-    python benchmarks/bench_memory_fit.py            # full run (about 5 minutes)
-    python benchmarks/bench_memory_fit.py --quick    # smoke run
+    python -m benchmarks.bench_memory_fit            # full run (about 5 minutes)
+    python -m benchmarks.bench_memory_fit --quick    # smoke run
 
 Writes ``memory_fit.json`` into ``--out`` (default ``benchmarks/results``).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import pathlib
 import resource
-import subprocess
-import sys
-import threading
-import time
+import statistics
 
-HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(1, str(HERE.parent))
-
-import _common  # noqa: E402
+from benchmarks import _harness as h
+from benchmarks import bench_overhead as bo
 
 CANDIDATES = ("keras fit(sample_weight)", "skweight", "keras fit(class_weight)", "scikeras KerasClassifier")
 BASELINE = CANDIDATES[0]
@@ -44,74 +35,30 @@ BASELINE = CANDIDATES[0]
 # --------------------------------------------------------------------------- #
 # child: one fit, RSS polled
 # --------------------------------------------------------------------------- #
-class _Poller(threading.Thread):
-    def __init__(self, interval=0.005):
-        super().__init__(daemon=True)
-        import psutil
-
-        self.proc = psutil.Process()
-        self.interval = interval
-        self.peak = self.proc.memory_info().rss
-        self.stop = threading.Event()
-
-    def run(self):
-        while not self.stop.is_set():
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-            time.sleep(self.interval)
-
-
 def child(candidate, rows, epochs, dtype, threads):
-    _common.pin_threads(threads)
-    import bench_overhead as bo
+    """In a fresh process (:func:`h.run_child`): RSS before one fit and its peak during it."""
+    h.pin_threads(threads)
+    import gc
+
     import numpy as np
     import psutil
 
     X, y = bo.make_data(rows, np.dtype(dtype))
     fitted = {}
     fn = bo.make_candidates(X, y, epochs, fitted)[candidate]
-    import gc
-
     gc.collect()
     before = psutil.Process().memory_info().rss
-    poller = _Poller()
-    poller.start()
-    facts = fn()
-    poller.stop.set()
-    poller.join()
-    print(
-        json.dumps(
-            {
-                "rss_before_fit": before,
-                "peak_rss_fit": max(poller.peak, psutil.Process().memory_info().rss),
-                "steps": facts.get("steps"),
-                "x_nbytes": int(X.nbytes),
-            }
-        )
-    )
+    with h.PeakRSS(interval=0.005) as peak:
+        facts = fn()
+    return {"rss_before_fit": before, "peak_rss_fit": peak.peak, "steps": facts.get("steps"), "x_nbytes": int(X.nbytes)}
 
 
 def run_child(candidate, args):
-    cmd = [
-        sys.executable,
-        __file__,
-        "--child",
-        candidate,
-        "--rows",
-        str(args.rows),
-        "--epochs",
-        str(args.epochs),
-        "--dtype",
-        args.dtype,
-        "--threads",
-        str(args.threads),
-    ]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")]))
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    rec = h.run_child(
+        child, candidate=candidate, rows=args.rows, epochs=args.epochs, dtype=args.dtype, threads=args.threads
+    )
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if out.returncode != 0:
-        raise RuntimeError(f"{candidate} child failed:\n{out.stderr[-3000:]}")
-    rec = json.loads(out.stdout.strip().splitlines()[-1])
     # RUSAGE_CHILDREN's ru_maxrss (KiB on Linux) is the largest child so far:
     # it identifies this child's lifetime peak only when it grew
     rec["lifetime_peak_rss"] = after * 1024 if after > before else None
@@ -124,7 +71,6 @@ def run_child(candidate, args):
 def copy_check(rows):
     import tracemalloc
 
-    import bench_overhead as bo
     import keras
     import numpy as np
     import pandas as pd
@@ -176,32 +122,17 @@ def copy_check(rows):
     return out
 
 
-def main(argv=None):
-    p = _common.parser(__doc__.splitlines()[0])
-    p.add_argument("--child", default=None, help=argparse_hidden())
-    p.add_argument("--rows", type=int, default=None)
-    p.add_argument("--epochs", type=int, default=None)
-    p.add_argument("--repeats", type=int, default=None)
-    p.add_argument("--dtype", default="float32", choices=["float32", "float64"])
-    args = p.parse_args(argv)
-    if args.child:
-        return child(args.child, args.rows, args.epochs, args.dtype, args.threads)
-    args.rows = args.rows or (2_000 if args.quick else 200_000)
-    args.epochs = args.epochs or (1 if args.quick else 3)
-    repeats = args.repeats or (1 if args.quick else 3)
-    candidates = CANDIDATES[:2] if args.quick else CANDIDATES
-    if args.wait:
-        _common.wait_for_quiet(args.wait)
-    _common.pin_threads(args.threads)
-    env = _common.environment(quick=args.quick)
-
-    runs = {c: [] for c in candidates}
-    for r in range(repeats):
-        for c in candidates:
-            runs[c].append(run_child(c, args))
-            print(f"  round {r + 1}/{repeats} {c:<26} peak {runs[c][-1]['peak_rss_fit'] / 2**20:7.1f} MiB")
-
-    import statistics
+def peak_rss(args, candidates, repeats):
+    """Every candidate's fit in a fresh child, ``repeats`` rounds interleaved; the runs and
+    their medians against the baseline."""
+    res = h.interleaved(
+        {c: (lambda c=c: run_child(c, args)) for c in candidates},
+        repeats,
+        warmup=0,
+        log=print,
+        note=lambda rec: f"peak {rec['peak_rss_fit'] / 2**20:7.1f} MiB",
+    )
+    runs = {c: r["all_facts"] for c, r in res.items()}
 
     def med(c, key):
         vals = [r[key] for r in runs[c] if r[key] is not None]
@@ -219,27 +150,10 @@ def main(argv=None):
         s["peak_ratio"] = s["peak_rss_fit"] / base["peak_rss_fit"]
         s["increment_minus_baseline"] = s["fit_increment"] - base["fit_increment"]
         s["increment_minus_baseline_over_x"] = s["increment_minus_baseline"] / x_nbytes
+    return runs, summary, x_nbytes
 
-    copies = copy_check(args.rows)
-    result = {
-        "benchmark": "memory_fit",
-        "baseline": BASELINE,
-        "environment": env,
-        "workload": {
-            "rows": args.rows,
-            "features": 20,
-            "epochs": args.epochs,
-            "batch_size": 32,
-            "x_dtype": args.dtype,
-            "x_nbytes": x_nbytes,
-            "repeats": repeats,
-        },
-        "peak_rss": summary,
-        "runs": runs,
-        "x_copies": copies,
-    }
-    result["environment"]["loadavg_end"] = list(os.getloadavg())
 
+def report(args, repeats, summary, copies, x_nbytes):
     mib = 2**20
     rows = [
         {
@@ -256,7 +170,7 @@ def main(argv=None):
         f"\npeak RSS, {args.rows} rows x {args.epochs} epochs, X {args.dtype} = {x_nbytes / mib:.1f} MiB "
         f"(medians of {repeats}, fresh process each)"
     )
-    print(_common.table(rows, list(rows[0]), floatfmt="{:.1f}"))
+    print(h.table(rows, floatfmt="{:.1f}"))
     crow = [
         {
             "X": k,
@@ -267,16 +181,39 @@ def main(argv=None):
         for k, v in copies.items()
     ]
     print("\nwhat skweight hands to keras.Model.fit (Keras stubbed)")
-    print(_common.table(crow, list(crow[0])))
-    path = _common.write_json(args.out / "memory_fit.json", result)
-    print(f"\nwrote {path}")
+    print(h.table(crow))
+
+
+def _parser():
+    p = h.parser(__doc__)
+    p.add_argument("--rows", type=int, default=None)
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--repeats", type=int, default=None)
+    p.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    return p
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    args.rows = args.rows or (2_000 if args.quick else 200_000)
+    args.epochs = args.epochs or (1 if args.quick else 3)
+    repeats = args.repeats or (1 if args.quick else 3)
+    env = h.start(args)
+    runs, summary, x_nbytes = peak_rss(args, CANDIDATES[:2] if args.quick else CANDIDATES, repeats)
+    copies = copy_check(args.rows)
+    workload = dict(rows=args.rows, features=20, epochs=args.epochs, batch_size=32, x_dtype=args.dtype)
+    result = {
+        "benchmark": "memory_fit",
+        "baseline": BASELINE,
+        "environment": env,
+        "workload": {**workload, "x_nbytes": x_nbytes, "repeats": repeats},
+        "peak_rss": summary,
+        "runs": runs,
+        "x_copies": copies,
+    }
+    report(args, repeats, summary, copies, x_nbytes)
+    h.save(args.out / "memory_fit.json", result)
     return result
-
-
-def argparse_hidden():
-    import argparse
-
-    return argparse.SUPPRESS
 
 
 if __name__ == "__main__":

@@ -15,27 +15,20 @@ worker processes with a memory limit well below the data size (default
 
 The table gives rows/s and the out-of-core / in-memory ratio.
 
-    python benchmarks/bench_outofcore.py            # 20M rows (a few minutes on 2 cores)
-    python benchmarks/bench_outofcore.py --quick    # 40k rows: a smoke run (seconds)
+    python -m benchmarks.bench_outofcore            # 20M rows (a few minutes on 2 cores)
+    python -m benchmarks.bench_outofcore --quick    # 40k rows: a smoke run (seconds)
 
 Writes ``outofcore.json`` into ``--out`` (default ``benchmarks/results``).
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import pathlib
-import sys
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-sys.path.insert(1, str(pathlib.Path(__file__).resolve().parents[1]))
+import numpy as np
 
-import _common  # noqa: E402
-import numpy as np  # noqa: E402
+from benchmarks import _harness as h
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 N_FEATURES = 20
 # class 0 / 1 / 2 where a standard-normal score is below 0.84, below 1.64, above: about 80 / 15 / 5 %
 THRESHOLDS = (0.8416, 1.6449)
@@ -77,56 +70,20 @@ def _estimator(batch_size, seed=0, **extra):
     from skweight import WeightedKerasClassifier
 
     est = WeightedKerasClassifier(hidden_layer_sizes=(64,), epochs=1, batch_size=batch_size, random_state=seed, **extra)
-    # like for like whatever the defaults: no input normalisation, no early stopping
-    params = est.get_params()
-    off = {k: False for k in ("standardize", "early_stopping") if k in params}
-    return est.set_params(**off) if off else est
-
-
-class _PeakRSS:
-    """Peak resident memory of this process while the block runs (sampled)."""
-
-    def __enter__(self):
-        import threading
-
-        import psutil
-
-        self.proc, self.peak, self.stop = psutil.Process(), 0, threading.Event()
-
-        def poll():
-            while not self.stop.wait(0.05):
-                self.peak = max(self.peak, self.proc.memory_info().rss)
-
-        self.thread = threading.Thread(target=poll, daemon=True)
-        self.peak = self.proc.memory_info().rss
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        self.thread.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
-        return False
+    return h.like_for_like(est)  # like for like whatever the defaults: no input normalisation, no early stopping
 
 
 def run(args):
     import distributed
 
     from skweight import class_weights
-    from skweight.blocks import partial_fit_blocks
+
+    partial_fit_blocks = h.internal("partial_fit_blocks")
 
     n, block, n_mem = args.rows, args.block_rows, args.in_memory_rows
     if args.quick:
         n, block, n_mem = 40_000, 10_000, 20_000
     data_mb = n * (N_FEATURES + 1) * 4 / 2**20
-    env = {
-        "TF_NUM_INTRAOP_THREADS": "1",
-        "TF_NUM_INTEROP_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "PYTHONPATH": os.pathsep.join(
-            p for p in (str(ROOT), str(ROOT / "benchmarks"), os.environ.get("PYTHONPATH")) if p
-        ),
-    }
     out = {
         "rows": n,
         "block_rows": block,
@@ -141,17 +98,7 @@ def run(args):
         f"{block:,}; {args.workers} workers x {args.memory_limit}"
     )
     with (
-        distributed.LocalCluster(
-            n_workers=args.workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            memory_limit=args.memory_limit,
-            silence_logs=logging.ERROR,
-            env=env,
-            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        ) as cluster,
+        h.local_cluster(args.workers, env=h.thread_env(1), memory_limit=args.memory_limit) as cluster,
         distributed.Client(cluster) as client,
     ):
         X, y = lazy_data(n, block)
@@ -160,7 +107,7 @@ def run(args):
         t_weights = time.perf_counter() - t0
         print(f"class weights (one pass): {t_weights:.1f} s  {weights}")
         est = _estimator(args.batch_size)
-        with _PeakRSS() as peak:
+        with h.PeakRSS() as peak:
             t0 = time.perf_counter()
             partial_fit_blocks(est.set_params(class_weight=weights), X, y, classes=sorted(weights))
             t_fit = time.perf_counter() - t0
@@ -211,12 +158,12 @@ def run(args):
             "ratio": out["fit_rows_per_s_ratio"],
         },
     ]
-    print(_common.table(rows, ["step", "out-of-core rows/s", "in-memory rows/s", "ratio"], "{:,.2f}"))
+    print(h.table(rows, ["step", "out-of-core rows/s", "in-memory rows/s", "ratio"], "{:,.2f}"))
     return out
 
 
 def main(argv=None):
-    p = _common.parser(__doc__.splitlines()[0])
+    p = h.parser(__doc__)
     p.add_argument("--rows", type=int, default=20_000_000)
     p.add_argument("--block-rows", type=int, default=500_000)
     p.add_argument("--in-memory-rows", type=int, default=2_000_000)
@@ -224,14 +171,9 @@ def main(argv=None):
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--memory-limit", default="400MB", help="per worker process")
     args = p.parse_args(argv)
-    if args.wait:
-        _common.wait_for_quiet(args.wait)
-    _common.pin_threads(args.threads)
-    env = _common.environment(quick=args.quick)
+    env = h.start(args)
     result = {"benchmark": "outofcore", "environment": env, **run(args)}
-    result["environment"]["loadavg_end"] = list(os.getloadavg())
-    path = _common.write_json(args.out / "outofcore.json", result)
-    print(f"\nwrote {path}")
+    h.save(args.out / "outofcore.json", result)
     return result
 
 

@@ -8,9 +8,9 @@ weights ("balanced" on all rows), no validation and ``verbose=0``.  Candidates
 run interleaved (A B C D E A B C D E ...) in one process; the table gives
 medians and their ratio to the baseline, ``keras.Model.fit(sample_weight=w)``.
 
-    python benchmarks/bench_overhead.py            # full run (about 15 minutes on 2 cores)
-    python benchmarks/bench_overhead.py --quick    # smoke run (seconds)
-    python benchmarks/bench_overhead.py --base ../wt-base --profile   # + an earlier skweight, step times, profile
+    python -m benchmarks.bench_overhead            # full run (about 15 minutes on 2 cores)
+    python -m benchmarks.bench_overhead --quick    # smoke run (seconds)
+    python -m benchmarks.bench_overhead --base ../wt-base --profile   # + an earlier skweight, step times, profile
 
 Prediction is timed on every workload against Keras's ``predict`` at a
 throughput batch size (4096) and at its default (32).
@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import pathlib
 import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-sys.path.insert(1, str(pathlib.Path(__file__).resolve().parents[1]))
+import numpy as np
 
-import _common  # noqa: E402
-import numpy as np  # noqa: E402
+from benchmarks import _harness as h
 
 BASELINE = "keras fit(sample_weight)"
 BASE = "skweight (base)"
@@ -93,15 +92,6 @@ def _steps(model):
     return int(model.optimizer.iterations.numpy())
 
 
-def like_for_like(est):
-    """Turn off what the default model may add (input normalisation, early
-    stopping: parameters of skweight 0.2), so every candidate trains the same
-    network the same number of steps; works before and after they exist."""
-    params = est.get_params()
-    off = {k: False for k in ("standardize", "early_stopping") if k in params}
-    return est.set_params(**off) if off else est
-
-
 def load_base(path):
     """The ``skweight`` package found under ``path`` (e.g. a worktree of an
     earlier commit), imported as ``skweight_base`` next to the current one."""
@@ -142,7 +132,7 @@ def make_candidates(X, y, epochs, fitted, base=None):
         return {"steps": _steps(model)}
 
     def skweight(cls=WeightedKerasClassifier, name="skweight"):
-        clf = like_for_like(cls(model=_wrapper_model, class_weight="balanced", **fit_kw))
+        clf = h.like_for_like(cls(model=_wrapper_model, class_weight="balanced", **fit_kw))
         clf.fit(X, y)
         fitted[name] = clf
         used = [clf.class_weight_[c] for c in classes.tolist()]
@@ -234,7 +224,7 @@ def step_times(X, y, repeats, warmup=1):
 
     def skw():
         timer = _StepTimer.make()
-        like_for_like(
+        h.like_for_like(
             WeightedKerasClassifier(
                 model=_wrapper_model, class_weight="balanced", epochs=1, batch_size=BATCH, callbacks=[timer]
             )
@@ -243,9 +233,7 @@ def step_times(X, y, repeats, warmup=1):
 
     import keras
 
-    _common.interleaved(
-        {BASELINE: plain, "skweight": skw}, repeats, warmup=warmup, before_each=keras.backend.clear_session
-    )
+    h.interleaved({BASELINE: plain, "skweight": skw}, repeats, warmup=warmup, before_each=keras.backend.clear_session)
     out = {k: {"median_step_us": 1e6 * statistics.median(v[warmup:])} for k, v in medians.items()}
     out["skweight"]["ratio"] = out["skweight"]["median_step_us"] / out[BASELINE]["median_step_us"]
     return out
@@ -261,7 +249,7 @@ def profile_fit(X, y, epochs):
 
     from skweight import WeightedKerasClassifier
 
-    est = like_for_like(
+    est = h.like_for_like(
         WeightedKerasClassifier(model=_wrapper_model, class_weight="balanced", epochs=epochs, batch_size=BATCH)
     )
     keras.backend.clear_session()
@@ -346,8 +334,8 @@ def own_time(X, y, epochs, repeats):
         "keras SKLearnClassifier": "predict",
     }
     with _StubbedFit():
-        fits = _common.interleaved({k: (lambda e=e: e.fit(X, y)) for k, e in ests.items()}, repeats, warmup=1)
-        preds = _common.interleaved(
+        fits = h.interleaved({k: (lambda e=e: e.fit(X, y)) for k, e in ests.items()}, repeats, warmup=1)
+        preds = h.interleaved(
             {k: (lambda e=e, m=pred[k]: getattr(e, m)(X)) for k, e in ests.items()}, repeats, warmup=1
         )
     return {k: {"fit_median_s": fits[k]["median"], "predict_median_s": preds[k]["median"]} for k in ests}
@@ -373,7 +361,7 @@ def run(args):
         cands = make_candidates(X, y, epochs, fitted, base)
         if args.core:
             cands = {k: v for k, v in cands.items() if k in CORE}
-        res = _common.interleaved(
+        res = h.interleaved(
             cands,
             repeats=repeats,
             warmup=0 if args.quick else 1,
@@ -385,7 +373,7 @@ def run(args):
             raise RuntimeError(f"candidates trained different numbers of steps: {steps}")
         if not res["skweight"]["facts"].get("weights_match"):
             raise RuntimeError("skweight used other class weights than the other candidates")
-        rat = _common.ratios(res, BASELINE)
+        rat = h.ratios(res, BASELINE)
         entry = {
             "name": name,
             "rows": n,
@@ -395,7 +383,7 @@ def run(args):
             "steps": steps[BASELINE],
             "repeats": repeats,
             "x_dtype": str(dtype),
-            "loadavg": list(__import__("os").getloadavg()),
+            "loadavg": list(os.getloadavg()),
             "fit": {
                 k: {
                     "median_s": r["median"],
@@ -409,10 +397,8 @@ def run(args):
         }
         if args.predict:
             pcands = {k: v for k, v in predict_candidates(X, fitted).items() if not args.core or k in CORE_PREDICT}
-            pres = _common.interleaved(
-                pcands, repeats=max(1 if args.quick else 4, repeats), warmup=0 if args.quick else 1
-            )
-            prat = _common.ratios(pres, PREDICT_BASELINE)
+            pres = h.interleaved(pcands, repeats=max(1 if args.quick else 4, repeats), warmup=0 if args.quick else 1)
+            prat = h.ratios(pres, PREDICT_BASELINE)
             entry["predict"] = {
                 k: {"median_s": r["median"], "times_s": r["times"], "ratio": prat[k]} for k, r in pres.items()
             }
@@ -442,8 +428,7 @@ def _summary(workloads):
                     f"{wl['predict']['skweight (base) predict_proba']['ratio']:.3f}x"
                 )
         rows.append(row)
-    cols = list(dict.fromkeys(k for r in rows for k in r))
-    return "fit and predict side by side (median ratios)\n" + _common.table(rows, cols)
+    return "fit and predict side by side (median ratios)\n" + h.table(rows)
 
 
 def _fmt(entry):
@@ -457,7 +442,7 @@ def _fmt(entry):
         }
         for k, v in entry["fit"].items()
     ]
-    text = _common.table(rows, ["candidate", "median s", "ratio", "min s", "max s"])
+    text = h.table(rows, ["candidate", "median s", "ratio", "min s", "max s"])
     orow = [
         {
             "wrapper": k,
@@ -467,7 +452,7 @@ def _fmt(entry):
         }
         for k, v in entry["own_time"].items()
     ]
-    text += "\n\nwrappers' own work (Keras fit/predict stubbed; model building excluded)\n" + _common.table(
+    text += "\n\nwrappers' own work (Keras fit/predict stubbed; model building excluded)\n" + h.table(
         orow, ["wrapper", "own fit ms", "% of baseline fit", "own predict ms"], "{:.2f}"
     )
     if "predict" in entry:
@@ -475,7 +460,7 @@ def _fmt(entry):
             {"candidate": k, "median s": v["median_s"], "ratio": f"{v['ratio']:.3f}x"}
             for k, v in entry["predict"].items()
         ]
-        text += f"\n\npredict on the same rows (ratio to {PREDICT_BASELINE})\n" + _common.table(
+        text += f"\n\npredict on the same rows (ratio to {PREDICT_BASELINE})\n" + h.table(
             prow, ["candidate", "median s", "ratio"]
         )
     if "step_time" in entry:
@@ -494,11 +479,7 @@ def _fmt(entry):
 
 
 def plot(result, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = h.pyplot()
     workloads = result["workloads"]
     names = list(workloads[0]["fit"])
     fig, ax = plt.subplots(figsize=(8, 4.2))
@@ -520,13 +501,11 @@ def plot(result, path):
     )
     ax.set_xlim(0, max(1.3, 1.12 * max(wl["fit"][n]["ratio"] for wl in workloads for n in names)))
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    h.save_figure(fig, path)
 
 
-def main(argv=None):
-    p = _common.parser(__doc__.splitlines()[0])
+def _parser():
+    p = h.parser(__doc__)
     p.add_argument("--repeats", type=int, default=None, help="timed rounds per workload (default: per workload)")
     p.add_argument("--dtype", default="float32", choices=["float32", "float64"], help="dtype of X")
     p.add_argument("--no-predict", dest="predict", action="store_false", help="skip the predict comparison")
@@ -543,18 +522,15 @@ def main(argv=None):
     p.add_argument(
         "--core", action="store_true", help="only plain Keras, skweight and --base (no other wrappers): a shorter run"
     )
-    args = p.parse_args(argv)
-    if args.wait:
-        _common.wait_for_quiet(args.wait)
-    _common.pin_threads(args.threads)
-    env = _common.environment(quick=args.quick)
+    return p
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    env = h.start(args)
     result = {"benchmark": "overhead", "baseline": BASELINE, "environment": env, **run(args)}
-    result["environment"]["loadavg_end"] = list(__import__("os").getloadavg())
-    path = _common.write_json(args.out / "overhead.json", result)
-    print(f"\nwrote {path}")
-    if not args.no_plot:
-        plot(result, args.out / "overhead.png")
-        print(f"wrote {args.out / 'overhead.png'}")
+    h.save(args.out / "overhead.json", result)
+    h.figures(args, lambda path: plot(result, path), "overhead.png")
     return result
 
 

@@ -13,8 +13,8 @@ Data sets (all offline, minority = label 1):
 ``make_classification`` at 1:9 and 1:99, digits "8 vs the rest" (1:9), and
 breast cancer with the malignant class subsampled to 1:19.
 
-    python benchmarks/bench_quality.py            # full run (about 10 minutes on 2 cores)
-    python benchmarks/bench_quality.py --quick    # smoke run
+    python -m benchmarks.bench_quality            # full run (about 10 minutes on 2 cores)
+    python -m benchmarks.bench_quality --quick    # smoke run
 
 Writes ``quality.json`` and ``quality.png`` into ``--out``
 (default ``benchmarks/results``).
@@ -22,15 +22,11 @@ Writes ``quality.json`` and ``quality.png`` into ``--out``
 
 from __future__ import annotations
 
-import pathlib
-import sys
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-sys.path.insert(1, str(pathlib.Path(__file__).resolve().parents[1]))
+import numpy as np
 
-import _common  # noqa: E402
-import numpy as np  # noqa: E402
+from benchmarks import _harness as h
 
 METRICS = {  # name in the table -> scikit-learn scorer
     "balanced_accuracy": "balanced_accuracy",
@@ -152,15 +148,11 @@ def _fmt(results):
         for m in METRICS:
             row[m] = f"{r[m]['mean']:.3f} ± {r[m]['std']:.3f}"
         rows.append(row)
-    return _common.table(rows, ["dataset", "model", *METRICS])
+    return h.table(rows, ["dataset", "model", *METRICS])
 
 
 def plot(result, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = h.pyplot()
     res = result["results"]
     dsets = list(dict.fromkeys(r["dataset"] for r in res))
     rows = list(dict.fromkeys(r["model"] for r in res))
@@ -185,26 +177,17 @@ def plot(result, path):
         fontsize=10,
     )
     fig.legend(*np.atleast_1d(axes)[0].get_legend_handles_labels(), loc="lower center", ncol=len(rows), fontsize=8)
-    fig.tight_layout(rect=(0, 0.07, 1, 0.95))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    h.save_figure(fig, path, rect=(0, 0.07, 1, 0.95))
 
 
 def main(argv=None):
-    p = _common.parser(__doc__.splitlines()[0])
-    args = p.parse_args(argv)
-    if args.wait:
-        _common.wait_for_quiet(args.wait)
-    _common.pin_threads(args.threads)
-    env = _common.environment(quick=args.quick)
+    args = h.parser(__doc__).parse_args(argv)
+    env = h.start(args)
     results = run(args)
     result = {"benchmark": "quality", "metrics": list(METRICS), "environment": env, "results": results}
     print("\n" + _fmt(results))
-    path = _common.write_json(args.out / "quality.json", result)
-    print(f"\nwrote {path}")
-    if not args.no_plot:
-        plot(result, args.out / "quality.png")
-        print(f"wrote {args.out / 'quality.png'}")
+    h.save(args.out / "quality.json", result)
+    h.figures(args, lambda path: plot(result, path), "quality.png")
     return result
 
 

@@ -27,23 +27,22 @@ fit seconds.  Writes ``realdata.json``, ``realdata.png`` and
 ``realdata_strength.png`` (inner-CV balanced accuracy and PR AUC against the
 power of the grid).
 
-    python benchmarks/bench_realdata.py                 # all tables (about an hour on 2 busy cores)
-    python benchmarks/bench_realdata.py --max-rows 2000 --tables attrition credit_data
-    python benchmarks/bench_realdata.py --quick          # smoke run: 2 small tables, 2 folds
+    python -m benchmarks.bench_realdata                 # all tables (about an hour on 2 busy cores)
+    python -m benchmarks.bench_realdata --max-rows 2000 --tables attrition credit_data
+    python -m benchmarks.bench_realdata --quick          # smoke run: 2 small tables, 2 folds
 """
 
 from __future__ import annotations
 
+import json
 import pathlib
 import statistics
-import sys
 import time
 import warnings
 
 import numpy as np
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import _common  # noqa: E402
+from benchmarks import _harness as h
 
 SEED = 0
 TABLES = {
@@ -258,7 +257,7 @@ def run(args, log=print):
             }
         )
         if args.partial_out:
-            _common.write_json(args.partial_out, {"tables": out})
+            h.write_json(args.partial_out, {"tables": out})
     return out
 
 
@@ -314,28 +313,21 @@ def goals(results):
 
 
 def fmt(results, agg):
-    lines = []
-    cols = ("balanced_accuracy", "minority_recall", "pr_auc", "roc_auc", "log_loss", "fit_s")
-    head = f"{'row':26s} " + " ".join(f"{c[:12]:>12s}" for c in cols)
+    """Per table, then over all tables, a Markdown table of the metrics."""
+    parts = []
     for t in results:
-        lines.append(f"\n{t['table']} ({t['rows']} rows, {t['folds']} folds; mean over folds)")
-        lines.append(head)
-        for row, s in t["summary"].items():
-            lines.append(f"{row:26s} " + " ".join(f"{s[c]['mean']:12.3f}" for c in cols))
-    lines.append(f"\nALL TABLES (mean of the per-table means; median in brackets)\n{head}")
-    for row, s in agg.items():
-        label = f"{row[:21]} ({s['tables']})"
-        lines.append(f"{label:26s} " + " ".join(f"{s[c]['mean']:12.3f}" for c in cols))
-        lines.append(f"{'':26s} " + " ".join(f"{'(' + format(s[c]['median'], '.3f') + ')':>12s}" for c in cols))
-    return "\n".join(lines)
+        rows = [{"row": row, **{m: v[m]["mean"] for m in METRICS}} for row, v in t["summary"].items()]
+        parts.append(f"{t['table']} ({t['rows']} rows, {t['folds']} folds; mean over folds)\n{h.table(rows)}")
+    rows = [
+        {"row": f"{row} ({s['tables']})", **{m: f"{s[m]['mean']:.3f} ({s[m]['median']:.3f})" for m in METRICS}}
+        for row, s in agg.items()
+    ]
+    parts.append(f"ALL TABLES (mean of the per-table means; median in brackets)\n{h.table(rows)}")
+    return "\n\n".join(parts)
 
 
 def plot(result, path, strength_path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = h.pyplot()
     results = result["tables"]
     rows = list(dict.fromkeys(r for t in results for r in t["summary"]))
     shown = ("balanced_accuracy", "pr_auc", "roc_auc", "log_loss")
@@ -363,9 +355,7 @@ def plot(result, path, strength_path):
         fontsize=10,
     )
     fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=8)
-    fig.tight_layout(rect=(0, 0.1, 1, 0.95))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    h.save_figure(fig, path, dpi=100, rect=(0, 0.1, 1, 0.95))
 
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
     for ax, m in zip(axes, ("balanced_accuracy", "pr_auc")):
@@ -378,13 +368,11 @@ def plot(result, path, strength_path):
         ax.set_xlabel("power of Balanced(power)  (0 = no weighting, 1 = 'balanced')")
         ax.set_title(f"inner-CV {m.replace('_', ' ')}")
     axes[0].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(strength_path, dpi=100)
-    plt.close(fig)
+    h.save_figure(fig, strength_path, dpi=100)
 
 
-def main(argv=None):
-    p = _common.parser(__doc__.splitlines()[0])
+def _parser():
+    p = h.parser(__doc__)
     p.add_argument("--tables", nargs="+", default=list(TABLES), choices=list(TABLES))
     p.add_argument("--folds", type=int, default=None, help="outer stratified folds (5; --quick: 2)")
     p.add_argument("--grid-folds", type=int, default=None, help="inner folds of the grid search (3; --quick: 2)")
@@ -418,7 +406,11 @@ def main(argv=None):
         help="no run: merge the tables of these realdata.json files (same settings) and report",
     )
     p.add_argument("--partial-out", type=pathlib.Path, default=None, help="JSON rewritten after every table")
-    args = p.parse_args(argv)
+    return p
+
+
+def _settings(args):
+    """The defaults that depend on ``--quick``, filled in."""
     quick = args.quick
     args.folds = args.folds or (2 if quick else 5)
     args.grid_folds = args.grid_folds or (2 if quick else 3)
@@ -426,18 +418,25 @@ def main(argv=None):
     args.max_rows = args.max_rows or (300 if quick else 5000)
     if quick and args.epochs is None:
         args.epochs = 3
-    if args.merge:
-        import json
+    keys = ("folds", "grid_folds", "powers", "max_rows", "epochs", "batch_size", "grid_tables")
+    return {k: getattr(args, k) for k in keys}
 
-        parts = [json.loads(pathlib.Path(f).read_text()) for f in args.merge]
-        env = parts[0]["environment"]
-        env["merged_from"] = [str(f) for f in args.merge]
-        results = [t for part in parts for t in part["tables"]]
+
+def _merged(paths):
+    """The environment of the first of these ``realdata.json`` files and the tables of all."""
+    parts = [json.loads(pathlib.Path(f).read_text()) for f in paths]
+    env = parts[0]["environment"]
+    env["merged_from"] = [str(f) for f in paths]
+    return env, [t for part in parts for t in part["tables"]]
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    settings = _settings(args)
+    if args.merge:
+        env, results = _merged(args.merge)
     else:
-        if args.wait:
-            _common.wait_for_quiet(args.wait)
-        _common.pin_threads(args.threads)
-        env = _common.environment(quick=quick)
+        env = h.start(args)
         results = run(args)
     agg = overall(results)
     result = {
@@ -445,26 +444,15 @@ def main(argv=None):
         "metrics": list(METRICS),
         "rows": list(agg),
         "environment": env,
-        "settings": {
-            "folds": args.folds,
-            "grid_folds": args.grid_folds,
-            "powers": args.powers,
-            "max_rows": args.max_rows,
-            "epochs": args.epochs,
-            "batch_size": args.batch_size,
-            "grid_tables": args.grid_tables,
-        },
+        "settings": settings,
         "overall": agg,
         "goals": goals(results),
         "tables": results,
     }
     print(fmt(results, agg))
     print("\ngoals:", result["goals"])
-    path = _common.write_json(args.out / "realdata.json", result)
-    print(f"\nwrote {path}")
-    if not args.no_plot:
-        plot(result, args.out / "realdata.png", args.out / "realdata_strength.png")
-        print(f"wrote {args.out / 'realdata.png'} and {args.out / 'realdata_strength.png'}")
+    h.save(args.out / "realdata.json", result, end_load=not args.merge)
+    h.figures(args, lambda path, strength: plot(result, path, strength), "realdata.png", "realdata_strength.png")
     return result
 
 

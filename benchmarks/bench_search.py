@@ -12,7 +12,7 @@ process to size its pools from the machine's cores, so two parallel workers on
 a 2-core machine run 2 x 2 compute threads (oversubscription).
 
 Thread pools are fixed when TensorFlow starts, so each configuration runs in a
-fresh child process (this script with ``--child``); the configurations run
+fresh child process (``run_child``); the configurations run
 interleaved (A B C D E F, A B C D E F, ...), and the table gives medians and
 their ratio to the sequential run with default threads.  Timed is
 ``search.fit`` alone, with the parallel workers already started and warm (their
@@ -20,9 +20,9 @@ start-up is reported separately): on a real cluster the workers outlive a search
 Every configuration must give the same ``best_params_`` and ``cv_results_``
 scores; the JSON says whether they did.
 
-    python benchmarks/bench_search.py                 # full run, 3 rounds (about 8 minutes on 2 cores)
-    python benchmarks/bench_search.py --quick         # smoke run (tiny search, one repeat)
-    python benchmarks/bench_search.py --modes sequential,dask --threads limited
+    python -m benchmarks.bench_search                 # full run, 3 rounds (about 8 minutes on 2 cores)
+    python -m benchmarks.bench_search --quick         # smoke run (tiny search, one repeat)
+    python -m benchmarks.bench_search --modes sequential,dask --threads limited
 
 Writes ``search.json`` (default ``benchmarks/results/search.json``; a
 ``--quick`` run writes under the system's temporary folder unless ``--out`` is
@@ -32,33 +32,19 @@ Keras backend) is recorded.
 
 from __future__ import annotations
 
-import argparse
-import ast
-import datetime as _dt
 import json
 import os
 import pathlib
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from _common import _cpu_model  # noqa: E402  (shared with the other benchmarks)
+from benchmarks import _harness as h
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 MODES = ("sequential", "loky", "dask")
 THREADS = ("default", "limited")
-LIMITS = {
-    "TF_NUM_INTRAOP_THREADS": "1",
-    "TF_NUM_INTEROP_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-}
+LIMITS = h.thread_env(1)
 # rows, features, epochs, cv folds, grid, timed repeats
 FULL = dict(
     rows=2000,
@@ -114,37 +100,9 @@ def _tuple(v):
 
 
 def _warm_import():
-    import skweight.classifier  # noqa: F401  (imports Keras and its backend)
+    from skweight import WeightedKerasClassifier  # noqa: F401  (imports Keras and its backend)
 
     return os.getpid()
-
-
-def device_info():
-    """The accelerator the Keras backend trains on, or the CPU model."""
-    import keras
-
-    backend = keras.backend.backend()
-    info = {"keras_backend": backend, "cpu_model": _cpu_model(), "accelerators": []}
-    try:
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            for gpu in tf.config.list_physical_devices("GPU"):
-                details = tf.config.experimental.get_device_details(gpu)
-                info["accelerators"].append(details.get("device_name", gpu.name))
-        elif backend == "jax":
-            import jax
-
-            info["accelerators"] = [d.device_kind for d in jax.devices() if d.platform != "cpu"]
-        elif backend == "torch":
-            import torch
-
-            if torch.cuda.is_available():
-                info["accelerators"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
-    except Exception as exc:  # a broken driver must not lose the timings
-        info["accelerator_error"] = repr(exc)
-    info["device"] = info["accelerators"][0] if info["accelerators"] else "CPU: " + info["cpu_model"]
-    return info
 
 
 def _threads():
@@ -161,11 +119,12 @@ def _threads():
     return facts
 
 
-def child(mode, threads, work):
-    """Run in a fresh process whose environment already holds the thread
+def child(mode, threads, quick):
+    """Run in a fresh process (:func:`h.run_child`) whose environment already holds the thread
     settings; returns the facts of one timed ``search.fit``."""
     import joblib
 
+    work = _work(quick)
     search, X, y = _search(work)
     worker_env = dict(LIMITS) if threads == "limited" else {}
     startup = 0.0
@@ -182,8 +141,6 @@ def child(mode, threads, work):
             joblib.Parallel()(joblib.delayed(_warm_import)() for _ in range(4))
         workers_device = None
     else:
-        import logging
-
         import dask
         import distributed
 
@@ -191,16 +148,7 @@ def child(mode, threads, work):
         # the "default" configuration hand them the machine's defaults instead
         environ = {} if threads == "limited" else {k: None for k in LIMITS}
         with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
-            cluster = distributed.LocalCluster(
-                n_workers=2,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                silence_logs=logging.ERROR,
-                env={**worker_env, "PYTHONPATH": os.environ.get("PYTHONPATH", "")},
-            )
+            cluster = h.local_cluster(2, env=worker_env)
         client = distributed.Client(cluster)
         client.run(_warm_import)
         workers_device = list(client.run(_worker_facts).values())
@@ -233,69 +181,28 @@ def child(mode, threads, work):
         "best_params": {k: repr(v) for k, v in search.best_params_.items()},
         "mean_test_score": [float(s) for s in results["mean_test_score"]],
         "split_test_scores": [[float(s) for s in results[f"split{i}_test_score"]] for i in range(work["folds"])],
-        "client": {"pid": os.getpid(), "threads": _threads(), **device_info()},
+        "client": {"pid": os.getpid(), "threads": _threads(), **h.device_info()},
         "workers": workers_device,
     }
 
 
 def _worker_facts():
-    import skweight.classifier  # noqa: F401
+    from skweight import WeightedKerasClassifier  # noqa: F401
 
-    return {"pid": os.getpid(), "threads": _threads(), "device": device_info()["device"]}
+    return {"pid": os.getpid(), "threads": _threads(), "device": h.device_info()["device"]}
 
 
 # --------------------------------------------------------------------------- #
 # parent: run the configurations interleaved, summarise
 # --------------------------------------------------------------------------- #
-def _versions():
-    from importlib import metadata
-
-    out = {}
-    for dist in (
-        "numpy",
-        "scikit-learn",
-        "scikeras",
-        "keras",
-        "tensorflow",
-        "tensorflow-cpu",
-        "jax",
-        "torch",
-        "dask",
-        "distributed",
-        "joblib",
-    ):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
+def _work(quick):
+    """The search of a run, without its number of repeats."""
+    return {k: v for k, v in (QUICK if quick else FULL).items() if k != "repeats"}
 
 
-def _run_child(mode, threads, work):
-    env = {k: v for k, v in os.environ.items() if k not in LIMITS}
-    if threads == "limited":
-        env.update(LIMITS)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", mode, threads, repr(work)],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"{mode}/{threads} failed:\n{proc.stderr[-4000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def table(rows, columns):
-    def cell(v):
-        return f"{v:.2f}" if isinstance(v, float) else str(v)
-
-    body = [[cell(r.get(c, "")) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(b[i]) for b in body)) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)), "  ".join("-" * w for w in widths)]
-    return "\n".join(lines + ["  ".join(v.ljust(w) for v, w in zip(b, widths)) for b in body])
+def _run_child(mode, threads, quick):
+    env = {k: None for k in LIMITS} if threads == "default" else LIMITS
+    return h.run_child(child, env=env, mode=mode, threads=threads, quick=quick)
 
 
 COLUMNS = [
@@ -344,7 +251,7 @@ def summarize(runs, configs):
                 "same_results": same,
             }
         )
-    return rows, table(rows, COLUMNS)
+    return rows, h.table(rows, COLUMNS, floatfmt="{:.2f}")
 
 
 def _resummarize(path):
@@ -353,14 +260,13 @@ def _resummarize(path):
     configs = [tuple(k.split("/")) for k in payload["runs"]]
     rows, text = summarize({tuple(k.split("/")): v for k, v in payload["runs"].items()}, configs)
     payload.update(summary=rows, table=text, all_results_identical=all(r["same_results"] for r in rows))
-    path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n")
+    h.write_json(path, payload)
     print(text)
     return 0
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="tiny search, one repeat (smoke run)")
+def _parser():
+    p = h.parser(__doc__, quick="tiny search, one repeat (smoke run)", out=False, plot=False, machine=False)
     p.add_argument("--repeats", type=int, default=None, help="timed rounds (default 3; 1 with --quick)")
     p.add_argument("--modes", default=",".join(MODES), help=f"comma-separated subset of {MODES}")
     p.add_argument("--threads", default=",".join(THREADS), help=f"comma-separated subset of {THREADS}")
@@ -371,65 +277,41 @@ def main(argv=None):
         metavar="JSON",
         help="recompute the table of a finished run's JSON (after a change to the summary)",
     )
-    p.add_argument("--child", nargs=3, metavar=("MODE", "THREADS", "WORK"), help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
-    if args.child:
-        print(json.dumps(child(args.child[0], args.child[1], ast.literal_eval(args.child[2]))))
-        return 0
-    if args.resummarize:
-        return _resummarize(args.resummarize)
+    return p
 
-    work = dict(QUICK if args.quick else FULL)
-    repeats = args.repeats or work.pop("repeats")
-    work.pop("repeats", None)
-    modes = [m for m in args.modes.split(",") if m]
-    threads = [t for t in args.threads.split(",") if t]
-    for m in modes:
-        if m not in MODES:
-            p.error(f"--modes: {m!r} is not one of {MODES}")
-    for t in threads:
-        if t not in THREADS:
-            p.error(f"--threads: {t!r} is not one of {THREADS}")
-    out = args.out or (
-        pathlib.Path(tempfile.gettempdir()) / "skweight-bench" / "search.json"
-        if args.quick
-        else RESULTS / "search.json"
+
+def _configs(p, args):
+    """``[(mode, threads), ...]`` of ``--modes`` and ``--threads`` (an unknown one: a usage error)."""
+    for option, given, known in (("--modes", args.modes, MODES), ("--threads", args.threads, THREADS)):
+        for v in (v for v in given.split(",") if v):
+            if v not in known:
+                p.error(f"{option}: {v!r} is not one of {known}")
+    return [(m, t) for m in args.modes.split(",") if m for t in args.threads.split(",") if t]
+
+
+def search_times(configs, repeats, quick):
+    """Every configuration in its own child, ``repeats`` rounds interleaved: ``{config: [facts, ...]}``."""
+    res = h.interleaved(
+        {f"{m}/{t}": (lambda m=m, t=t: _run_child(m, t, quick)) for m, t in configs},
+        repeats,
+        warmup=0,
+        log=lambda line: print(line, flush=True),
+        note=lambda r: f"search {r['wall_s']:7.2f} s  (workers up in {r['startup_s']:.1f} s)",
     )
-    configs = [(m, t) for m in modes for t in threads]
-    runs = {c: [] for c in configs}
-    load_start = list(os.getloadavg())
-    started = time.perf_counter()
-    for r in range(repeats):
-        for c in configs:
-            res = _run_child(*c, work)
-            runs[c].append(res)
-            print(
-                f"round {r + 1}/{repeats}  {c[0]:<10} {c[1]:<8} search {res['wall_s']:7.2f} s  "
-                f"(workers up in {res['startup_s']:.1f} s)",
-                flush=True,
-            )
+    return {(m, t): res[f"{m}/{t}"]["all_facts"] for m, t in configs}
 
+
+def payload(argv, env, work, repeats, configs, runs):
+    """The JSON of a run (``env``: the record taken at its start); prints its table."""
     rows, text = summarize(runs, configs)
-    print()
-    print(text)
-    baseline, reference = configs[0], runs[configs[0]][0]
-    print(f"\nbaseline: {baseline[0]} with {baseline[1]} threads; device: {reference['client']['device']}")
-    payload = {
+    print(f"\n{text}")
+    baseline, reference = configs[0], runs[configs[0]][0]["client"]
+    print(f"\nbaseline: {baseline[0]} with {baseline[1]} threads; device: {reference['device']}")
+    env.update({k: reference[k] for k in ("device", "keras_backend", "accelerators")})
+    return {
         "benchmark": "bench_search",
-        "command": "python benchmarks/bench_search.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])),
-        "environment": {
-            "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpu_model": _cpu_model(),
-            "cpu_count": os.cpu_count(),
-            "loadavg_start": load_start,
-            "loadavg_end": list(os.getloadavg()),
-            "versions": _versions(),
-            "device": reference["client"]["device"],
-            "keras_backend": reference["client"]["keras_backend"],
-            "accelerators": reference["client"]["accelerators"],
-        },
+        "command": "python -m benchmarks.bench_search " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "environment": env,
         "workload": {
             **work,
             "grid": {k: [repr(_tuple(v)) for v in vs] for k, vs in work["grid"].items()},
@@ -440,12 +322,22 @@ def main(argv=None):
         "summary": rows,
         "all_results_identical": all(r["same_results"] for r in rows),
         "runs": {f"{m}/{t}": v for (m, t), v in runs.items()},
-        "total_s": time.perf_counter() - started,
         "table": text,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n")
-    print(f"wrote {out}")
+
+
+def main(argv=None):
+    p = _parser()
+    args = p.parse_args(argv)
+    if args.resummarize:
+        return _resummarize(args.resummarize)
+    configs = _configs(p, args)
+    repeats = args.repeats or (QUICK if args.quick else FULL)["repeats"]
+    env, started = h.environment(quick=args.quick), time.perf_counter()
+    runs = search_times(configs, repeats, args.quick)
+    result = {**payload(argv, env, _work(args.quick), repeats, configs, runs), "total_s": time.perf_counter() - started}
+    default_out = pathlib.Path(tempfile.gettempdir()) / "skweight-bench" if args.quick else h.RESULTS
+    h.save(args.out or default_out / "search.json", result)
     return 0
 
 

@@ -17,39 +17,29 @@ multi-label weighting, so that row has no sklearn column.
 
 Usage::
 
-    python benchmarks/bench_weights.py            # 1M and 10M labels, 5 repetitions
-    python benchmarks/bench_weights.py --quick    # a smoke run on tiny inputs
-    python benchmarks/bench_weights.py --sizes 1000000 --repeats 9 --out /tmp/w.json
+    python -m benchmarks.bench_weights            # 1M and 10M labels, 5 repetitions
+    python -m benchmarks.bench_weights --quick    # a smoke run on tiny inputs
+    python -m benchmarks.bench_weights --sizes 1000000 --repeats 9 --out /tmp/w.json
 
 Results are printed as a table and written as JSON (default
 ``benchmarks/results/weights.json``; a ``--quick`` run writes to the git-ignored
 ``benchmarks/results/tmp/`` so it never replaces the real figures).
 """
 
-import argparse
-import json
-import os
-import platform
+import pathlib
 import sys
-import time
-from datetime import datetime, timezone
-from pathlib import Path
 
 import numpy as np
+from sklearn.utils.class_weight import compute_sample_weight
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import sklearn  # noqa: E402
-from sklearn.utils.class_weight import compute_sample_weight  # noqa: E402
-
-import skweight  # noqa: E402
-from skweight import sample_weights  # noqa: E402
+from benchmarks import _harness as h
+from skweight import sample_weights
 
 N_CLASSES = 10
 # An imbalanced class distribution: 50 % down to 0.4 %.
 IMBALANCED = np.array([50, 20, 10, 8, 5, 3, 2, 1, 0.6, 0.4]) / 100.0
-DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "weights.json"
-QUICK_OUT = Path(__file__).resolve().parent / "results" / "tmp" / "weights_quick.json"  # git-ignored
+DEFAULT_OUT = h.RESULTS / "weights.json"
+QUICK_OUT = h.RESULTS / "tmp" / "weights_quick.json"  # git-ignored
 
 
 # --------------------------------------------------------------------------- #
@@ -142,104 +132,86 @@ def check_same(candidates):
             raise AssertionError(f"{name} gives other weights than skweight")
 
 
-def time_interleaved(candidates, repeats):
-    names = list(candidates)
-    times = {name: [] for name in names}
-    for rep in range(repeats):
-        order = names[rep % len(names) :] + names[: rep % len(names)]
-        for name in order:
-            start = time.perf_counter()
-            candidates[name]()
-            times[name].append(time.perf_counter() - start)
-    return times
-
-
-def run(sizes, repeats, seed=0, out=sys.stdout):
+def run(sizes, repeats, seed=0, log=print):
     rng = np.random.default_rng(seed)
     rows = []
     for n in sizes:
         for case, (description, candidates) in make_cases(n, rng).items():
             check_same(candidates)
-            times = time_interleaved(candidates, repeats)
-            medians = {name: float(np.median(t)) for name, t in times.items()}
+            res = h.interleaved(candidates, repeats, warmup=0, rotate=True, collect=False)
+            over_skweight = h.ratios(res, "skweight")
             row = {
                 "case": case,
                 "description": description,
                 "n": int(n),
                 "repeats": repeats,
-                "median_s": medians,
-                "times_s": {name: [float(x) for x in t] for name, t in times.items()},
-                "speedup_vs_sklearn": medians["sklearn"] / medians["skweight"] if "sklearn" in medians else None,
-                "ratio_to_bare": medians["skweight"] / medians["bare"],
+                "median_s": {name: r["median"] for name, r in res.items()},
+                "times_s": {name: r["times"] for name, r in res.items()},
+                "speedup_vs_sklearn": over_skweight["sklearn"] if "sklearn" in res else None,
+                "ratio_to_bare": h.ratios(res, "bare")["skweight"],
             }
             rows.append(row)
-            print_row(row, out)
+            log(f"  {case} ({n:,} labels): skweight {1e3 * row['median_s']['skweight']:.1f} ms")
     return rows
 
 
-def _ms(seconds):
-    return f"{seconds * 1e3:10.1f}"
+def table(rows):
+    """The Markdown table of :func:`run`'s rows: medians in ms and the two ratios."""
 
+    def ms(row, name):
+        return 1e3 * row["median_s"][name] if name in row["median_s"] else "n/a"
 
-def print_header(out):
-    print(
-        f"{'case':<16}{'n':>11}{'skweight ms':>13}{'sklearn ms':>12}{'bare ms':>10}"
-        f"{'speed-up vs sklearn':>21}{'x bare':>8}",
-        file=out,
+    return h.table(
+        [
+            {
+                "case": r["case"],
+                "n": f"{r['n']:,}",
+                "skweight ms": ms(r, "skweight"),
+                "sklearn ms": ms(r, "sklearn"),
+                "bare ms": ms(r, "bare"),
+                "speed-up vs sklearn": f"{r['speedup_vs_sklearn']:.1f}x" if r["speedup_vs_sklearn"] else "n/a",
+                "x bare": f"{r['ratio_to_bare']:.2f}x",
+            }
+            for r in rows
+        ],
+        floatfmt="{:.1f}",
     )
-    print("-" * 91, file=out)
 
 
-def print_row(row, out):
-    m = row["median_s"]
-    sk = _ms(m["sklearn"]) if "sklearn" in m else f"{'n/a':>10}"
-    speedup = f"{row['speedup_vs_sklearn']:.1f}x" if row["speedup_vs_sklearn"] else "n/a"
-    print(
-        f"{row['case']:<16}{row['n']:>11,}{_ms(m['skweight']):>13}{sk:>12}{_ms(m['bare']):>10}"
-        f"{speedup:>21}{row['ratio_to_bare']:>7.2f}x",
-        file=out,
-        flush=True,
+def _parser():
+    p = h.parser(
+        __doc__, quick="smoke run: 2,000 and 20,000 labels, 3 repetitions", out=False, plot=False, machine=False
     )
+    p.add_argument("--sizes", type=int, nargs="+", help="numbers of labels (default 1000000 10000000)")
+    p.add_argument("--repeats", type=int, help="interleaved repetitions per case (default 5)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=pathlib.Path, help=f"JSON output (default {DEFAULT_OUT}; with --quick, {QUICK_OUT})")
+    return p
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smoke run: 2,000 and 20,000 labels, 3 repetitions")
-    parser.add_argument("--sizes", type=int, nargs="+", help="numbers of labels (default 1000000 10000000)")
-    parser.add_argument("--repeats", type=int, help="interleaved repetitions per case (default 5)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, help=f"JSON output (default {DEFAULT_OUT}; with --quick, {QUICK_OUT})")
-    args = parser.parse_args(argv)
+    p = _parser()
+    args = p.parse_args(argv)
     sizes = args.sizes or ([2_000, 20_000] if args.quick else [1_000_000, 10_000_000])
     repeats = args.repeats or (3 if args.quick else 5)
     if repeats < 1 or any(n < 2 for n in sizes):
-        parser.error("--repeats must be >= 1 and every size >= 2")
-
+        p.error("--repeats must be >= 1 and every size >= 2")
+    env = h.environment(quick=args.quick)
+    v = env["versions"]
     print(
-        f"skweight {skweight.__version__} | numpy {np.__version__} | scikit-learn {sklearn.__version__} | "
-        f"python {platform.python_version()} | {os.cpu_count()} CPUs | medians of {repeats} interleaved runs",
-        file=sys.stdout,
+        f"skweight {v['skweight']} | numpy {v['numpy']} | scikit-learn {v['sklearn']} | python {env['python']} | "
+        f"{env['cpu_count']} CPUs | medians of {repeats} interleaved runs"
     )
-    print_header(sys.stdout)
-    rows = run(sizes, repeats, args.seed)
+    rows = run(sizes, repeats, args.seed, log=lambda line: print(line, file=sys.stderr, flush=True))
+    print(table(rows))
     result = {
         "benchmark": "skweight.sample_weights vs sklearn compute_sample_weight vs np.bincount + gather",
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": env["date"],
         "quick": bool(args.quick),
-        "environment": {
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "scikit-learn": sklearn.__version__,
-            "skweight": skweight.__version__,
-            "machine": platform.machine(),
-            "cpus": os.cpu_count(),
-        },
+        "environment": env,
         "results": rows,
     }
-    out = args.out or (QUICK_OUT if args.quick else DEFAULT_OUT)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nwritten: {out}")
+    h.save(args.out or (QUICK_OUT if args.quick else DEFAULT_OUT), result)
     return result
 
 
