@@ -67,11 +67,32 @@ class ElementwiseBinaryCrossentropy(keras.losses.Loss):
 
 
 def default_loss(kind, n_outputs=1):
-    """The loss for a target kind when ``loss=None`` (a list, one per output, for multi-output).
+    """The loss :class:`~skweight.WeightedKerasClassifier` compiles with for a
+    target kind when ``loss=None``.
 
-    ``kind`` may be the per-output kinds of a target given per output: a dict
-    (keyed by output name) gives a dict of losses keyed the same way, a list
-    a list; a ``"regression"`` output gets mean squared error.
+    Parameters
+    ----------
+    kind : str, dict or list
+        One of :data:`skweight.KINDS`, or the per-output kinds of a target
+        given per output: a dict (keyed by output name) gives a dict of losses
+        keyed the same way, a list a list; a ``"regression"`` output gets mean
+        squared error.
+    n_outputs : int, default 1
+        For ``"multioutput"`` (one label column per output): the number of outputs.
+
+    Returns
+    -------
+    str, keras.losses.Loss, list or dict
+        Binary cross-entropy (binary, ordinal), sparse categorical
+        cross-entropy (multiclass, sequence, each column of a multi-output
+        target), categorical cross-entropy (one-hot), or
+        :class:`ElementwiseBinaryCrossentropy` (multi-label).
+
+    Examples
+    --------
+    >>> from skweight.losses import default_loss
+    >>> default_loss("binary"), default_loss({"risk": "multiclass", "price": "regression"})
+    ('binary_crossentropy', {'risk': 'sparse_categorical_crossentropy', 'price': 'mean_squared_error'})
     """
     if isinstance(kind, dict):
         return {name: default_loss(k) for name, k in kind.items()}
@@ -93,7 +114,27 @@ def default_loss(kind, n_outputs=1):
 
 
 def is_plain_bce(loss):
-    """True for Keras's plain binary cross-entropy, in any of its spellings."""
+    """True for Keras's plain binary cross-entropy, in any of its spellings
+    (it averages over the labels before a per-label weight can reach them).
+
+    Parameters
+    ----------
+    loss : str, keras.losses.Loss or callable
+        A loss as given to ``compile`` (or the estimator's ``loss``).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import keras
+    >>> from skweight.losses import ElementwiseBinaryCrossentropy, is_plain_bce
+    >>> is_plain_bce("bce"), is_plain_bce(keras.losses.BinaryCrossentropy())
+    (True, True)
+    >>> is_plain_bce(ElementwiseBinaryCrossentropy())
+    False
+    """
     return (
         loss in ("binary_crossentropy", "bce", "BinaryCrossentropy")
         or isinstance(loss, keras.losses.BinaryCrossentropy)
@@ -102,7 +143,27 @@ def is_plain_bce(loss):
 
 
 def is_categorical_crossentropy(loss):
-    """True for Keras's categorical cross-entropy (one-hot targets), in any of its spellings."""
+    """True for Keras's categorical cross-entropy, in any of its spellings: the
+    estimator then encodes binary and multiclass labels one-hot.
+
+    Parameters
+    ----------
+    loss : str, keras.losses.Loss or callable
+        A loss as given to ``compile`` (or the estimator's ``loss``).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import keras
+    >>> from skweight.losses import is_categorical_crossentropy
+    >>> is_categorical_crossentropy("cce"), is_categorical_crossentropy(keras.losses.CategoricalCrossentropy())
+    (True, True)
+    >>> is_categorical_crossentropy("sparse_categorical_crossentropy")
+    False
+    """
     return (
         loss in ("categorical_crossentropy", "cce", "CategoricalCrossentropy")
         or isinstance(loss, keras.losses.CategoricalCrossentropy)

@@ -22,6 +22,9 @@ from skweight._deprecated import MOVED
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "skweight"
 README = (ROOT / "README.md").read_text()
+# what users read besides the README: the Sphinx pages and the gallery (not the design notes)
+DOCS = [*sorted((ROOT / "docs").glob("*.rst")), *sorted((ROOT / "docs" / "user_guide").glob("*.rst"))]
+DOCS += sorted((ROOT / "examples").glob("*.py"))
 PUBLIC_MODULES = [
     "skweight.weights",
     "skweight.losses",
@@ -61,20 +64,33 @@ def test_every_name_of_each_public_module_imports(module):
         assert getattr(mod, name) is not None, f"{module}.{name}"
 
 
-def _readme_names():
-    dotted = set(re.findall(r"\bskweight(?:\.[A-Za-z_]\w*)+", README))
-    for module, names in re.findall(r"from (skweight[\w.]*) import ([\w, ]+)", README):
-        dotted.update(f"{module}.{n.strip()}" for n in names.split(",") if n.strip())
+def _named(text):
+    """The dotted skweight names a text uses (``skweight.x.y``, ``from skweight.x import a, b``)."""
+    dotted = set(re.findall(r"\bskweight(?:\.[A-Za-z_]\w*)+", text))
+    for module, grouped, names in re.findall(r"from (skweight[\w.]*) import (?:\(([\w,\s]+)\)|([\w, ]+))", text):
+        dotted.update(f"{module}.{n.strip()}" for n in (grouped or names).split(",") if n.strip())
     return sorted(dotted)
 
 
+def _check_public(dotted, where):
+    assert not any(part.startswith("_") for part in dotted.split(".")[1:] if part != "__version__"), (
+        f"{where} names an internal name: {dotted}"
+    )
+    assert not any(dotted == old or dotted.startswith(old + ".") for old in MOVED), f"{where} names {dotted}"
+    _resolve(dotted)
+
+
 def test_the_readme_names_public_names_only_and_each_imports():
-    names = _readme_names()
+    names = _named(README)
     assert "skweight.show_versions" in names and "skweight.dask.partial_fit_blocks" in names
     for dotted in names:
-        assert not any(part.startswith("_") for part in dotted.split(".")), f"README names an internal name: {dotted}"
-        assert not any(dotted == old or dotted.startswith(old + ".") for old in MOVED), f"README names {dotted}"
-        _resolve(dotted)
+        _check_public(dotted, "README.md")
+
+
+@pytest.mark.parametrize("page", DOCS, ids=[p.name for p in DOCS])
+def test_the_docs_and_the_gallery_name_public_names_only(page):
+    for dotted in _named(page.read_text()):
+        _check_public(dotted.rstrip("."), page.name)
 
 
 def test_internal_modules_start_with_an_underscore():
