@@ -21,6 +21,8 @@ from .weights import (
     unweight_proba,
 )
 
+BackendNotInstalledError.__module__ = __name__  # shown (and pickled) as skweight.BackendNotInstalledError
+
 __all__ = [
     "KINDS",
     "BackendNotInstalledError",

@@ -20,6 +20,9 @@ from ._outputs import REGRESSION, Outputs, index_of, output_label, split_outputs
 
 __all__ = ["Outputs", "StratifiedOn", "per_output_scorer"]
 
+# pickled, and shown, under this public module (it is defined beside the helpers of per-output targets)
+Outputs.__module__ = __name__
+
 
 def _strata(target):
     """One stratum per row: the label, the one-hot column, the ordinal level."""

@@ -46,6 +46,9 @@ __all__ = [
     "unweight_proba",
 ]
 
+# the public classes are pickled, and shown, under this public module (not the internal one that defines them)
+Balanced.__module__ = EffectiveNumber.__module__ = __name__
+
 
 def target_kind(y, kind=None):
     """Name the kind of a classification target.
