@@ -117,10 +117,11 @@ class FitState:
     validation_weights: object = None
 
 
-def fit(est, X, y, sample_weight, incremental, classes=None, fit_kwargs=None):
-    """``fit`` (``incremental=False``) or ``partial_fit`` (``True``) of ``est``, step by step."""
+def fit(est, X, y, sample_weight, incremental, fit_kwargs):
+    """``fit`` (``incremental=False``) or ``partial_fit`` (``True``, with its
+    ``classes`` among ``fit_kwargs``) of ``est``, step by step."""
     check_params(est, incremental)  # 1
-    state = read_inputs(est, X, y, sample_weight, incremental, classes, dict(fit_kwargs or {}))  # 2
+    state = read_inputs(est, X, y, sample_weight, incremental, dict(fit_kwargs))  # 2
     with collecting_dead_models(), Rollback(est, state.warm), quiet(not est.verbose):
         prepare(est, state)  # 3
         split_validation(est, state)  # 4
@@ -135,10 +136,12 @@ def fit(est, X, y, sample_weight, incremental, classes=None, fit_kwargs=None):
 # --------------------------------------------------------------------------- #
 # 2. the inputs, read once
 # --------------------------------------------------------------------------- #
-def read_inputs(est, X, y, sample_weight, incremental, classes, fit_kwargs):
-    """Step 2: everything later steps take as given, read and checked once."""
+def read_inputs(est, X, y, sample_weight, incremental, fit_kwargs):
+    """Step 2: everything later steps take as given, read and checked once
+    (what ``keras.Model.fit`` is to get stays in ``fit_kwargs``)."""
     if y is None:
         raise ValueError(f"{type(est).__name__} requires y to be passed, but the target y is None.")
+    classes = fit_kwargs.pop("classes", None) if incremental else None
     if incremental:
         for name in ("epochs", "initial_epoch"):
             if name in fit_kwargs:
@@ -157,7 +160,7 @@ def read_inputs(est, X, y, sample_weight, incremental, classes, fit_kwargs):
         per_output=per_output,
         incremental=incremental,
         warm=(incremental or bool(est.warm_start)) and est.initialized_,
-        classes=classes if incremental else None,
+        classes=classes,
         epochs=epochs,
         initial_epoch=initial_epoch,
         seed=seed_from(est.random_state),

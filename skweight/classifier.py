@@ -333,10 +333,10 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """
         return self._fit(X, y, sample_weight, incremental=True, classes=classes, **kwargs)
 
-    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None, **kwargs):
+    def _fit(self, X, y, sample_weight=None, incremental=False, **kwargs):
         """Run by ``fit`` and ``partial_fit`` (it replaces SciKeras's ``_fit``):
         the steps of one fit, in order, in :func:`skweight._fit.fit`."""
-        return _fit.fit(self, X, y, sample_weight, incremental, classes, kwargs)
+        return _fit.fit(self, X, y, sample_weight, incremental, kwargs)
 
     def _check_params(self):
         """Step 1 of a fit: every parameter checked against its rule in
