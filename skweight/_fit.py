@@ -38,7 +38,7 @@ from ._checks import check_weights, n_rows, x_rows
 from ._compose import ComposedTargetEncoder, weights_for_encoded
 from ._errors import prefixed
 from ._loop import TrainData, TrainPlan, train
-from ._model import adapt_standardization, early_stopping_callback, symbolic_outputs
+from ._model import adapt_standardization, early_stopping_callback, is_categorical_crossentropy, symbolic_outputs
 from ._outputs import is_per_output
 from ._params import (
     DEFAULT_BATCH_SIZE,
@@ -51,7 +51,7 @@ from ._params import (
 )
 from ._plan import WeightPlan
 from ._splits import misses_a_class, split_rows
-from .losses import is_categorical_crossentropy, is_plain_bce
+from .losses import is_plain_bce
 
 __all__ = ["FitState", "Rollback", "fit", "initialize"]
 

@@ -16,6 +16,7 @@ __all__ = [
     "build_default_model",
     "build_mlp",
     "early_stopping_callback",
+    "is_categorical_crossentropy",
     "output_heads",
     "symbolic_outputs",
 ]
@@ -168,3 +169,13 @@ def symbolic_outputs(model):
         return model.outputs
     except AttributeError:
         return None
+
+
+def is_categorical_crossentropy(loss):
+    """True for Keras's categorical cross-entropy in any of its spellings: the
+    estimator then encodes binary and multiclass labels one-hot."""
+    return (
+        loss in ("categorical_crossentropy", "cce", "CategoricalCrossentropy")
+        or isinstance(loss, keras.losses.CategoricalCrossentropy)
+        or getattr(loss, "__name__", None) == "categorical_crossentropy"
+    )

@@ -32,12 +32,12 @@ from ._checks import (
 )
 from ._compose import build_from_class, compose_subclass_encoders, dense
 from ._metrics import copy_metrics, per_output_metrics
-from ._model import build_default_model, symbolic_outputs
+from ._model import build_default_model, is_categorical_crossentropy, symbolic_outputs
 from ._outputs import accuracy_per_output, is_per_output, split_outputs
 from ._params import check_params, seed_from
 from ._predict import predict_raw, proba_prior
 from ._targets import TargetEncoder
-from .losses import ElementwiseBinaryCrossentropy, default_loss, is_categorical_crossentropy, is_plain_bce
+from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
 
 __all__ = ["WeightedKerasClassifier"]
 

@@ -10,7 +10,7 @@ from ._backend import keras
 
 ops = keras.ops
 
-__all__ = ["ElementwiseBinaryCrossentropy", "default_loss", "is_categorical_crossentropy", "is_plain_bce"]
+__all__ = ["ElementwiseBinaryCrossentropy", "default_loss", "is_plain_bce"]
 
 
 @keras.saving.register_keras_serializable(package="skweight")
@@ -139,34 +139,4 @@ def is_plain_bce(loss):
         loss in ("binary_crossentropy", "bce", "BinaryCrossentropy")
         or isinstance(loss, keras.losses.BinaryCrossentropy)
         or getattr(loss, "__name__", None) == "binary_crossentropy"
-    )
-
-
-def is_categorical_crossentropy(loss):
-    """True for Keras's categorical cross-entropy, in any of its spellings: the
-    estimator then encodes binary and multiclass labels one-hot.
-
-    Parameters
-    ----------
-    loss : str, keras.losses.Loss or callable
-        A loss as given to ``compile`` (or the estimator's ``loss``).
-
-    Returns
-    -------
-    bool
-
-    Examples
-    --------
-    >>> import keras
-    >>> from skweight.losses import is_categorical_crossentropy
-    >>> is_categorical_crossentropy("cce"), is_categorical_crossentropy(keras.losses.CategoricalCrossentropy())
-    (True, True)
-    >>> is_categorical_crossentropy("sparse_categorical_crossentropy")
-    False
-    """
-    return (
-        loss in ("categorical_crossentropy", "cce", "CategoricalCrossentropy")
-        or isinstance(loss, keras.losses.CategoricalCrossentropy)
-        or loss is keras.losses.categorical_crossentropy
-        or getattr(loss, "__name__", None) == "categorical_crossentropy"
     )
