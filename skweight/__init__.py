@@ -1,6 +1,15 @@
-"""skweight: scikit-learn class weights for Keras classifiers."""
+"""skweight: scikit-learn class weights for Keras classifiers.
 
-from .outputs import Outputs, StratifiedOn, per_output_scorer
+The public API is the names below and the modules :mod:`skweight.weights`,
+:mod:`skweight.losses`, :mod:`skweight.model_selection`, :mod:`skweight.dask`
+and :mod:`skweight.classifier`; modules whose names start with ``_`` are
+internal and may change in any release.
+"""
+
+from ._errors import BackendNotInstalledError
+from ._versions import __version__ as __version__
+from ._versions import show_versions
+from .model_selection import Outputs, StratifiedOn, per_output_scorer
 from .weights import (
     KINDS,
     Balanced,
@@ -12,10 +21,11 @@ from .weights import (
     unweight_proba,
 )
 
-__version__ = "0.2.0"
+BackendNotInstalledError.__module__ = __name__  # shown (and pickled) as skweight.BackendNotInstalledError
 
 __all__ = [
     "KINDS",
+    "BackendNotInstalledError",
     "Balanced",
     "EffectiveNumber",
     "Outputs",
@@ -25,6 +35,7 @@ __all__ = [
     "class_weights",
     "per_output_scorer",
     "sample_weights",
+    "show_versions",
     "target_kind",
     "unweight_proba",
 ]

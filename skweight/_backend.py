@@ -3,7 +3,8 @@ global random state changed, and the release of TensorFlow's per-fit memory.
 
 This is the only module that knows Keras's and TensorFlow's internals.  Every
 private feature it uses is looked up, never assumed, and has a public fallback;
-:func:`private_features` says which ones this installation offers.
+:func:`private_features` says which ones this installation offers (and
+:func:`skweight.show_versions` reports it).
 """
 
 import os
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ._errors import BackendNotInstalledError
+
 # The pip extra that brings in each Keras backend, for the message of a missing one.
 _EXTRAS = {
     "tensorflow": 'pip install "skweight[tensorflow-cpu]" (or "skweight[tensorflow]" for GPUs)',
@@ -22,15 +25,6 @@ _EXTRAS = {
 }
 # top-level module a backend is imported as -> the backend's name
 _BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "jaxlib": "jax", "torch": "torch"}
-
-
-class BackendNotInstalledError(ImportError):
-    """Keras is installed but the backend it is set to run on is not.
-
-    Raised on the first import of the estimator (``skweight.WeightedKerasClassifier``);
-    the NumPy-only weight engine (``skweight.class_weights``, ``skweight.sample_weights``)
-    works without any backend.
-    """
 
 
 def _missing_backend(exc, backend):
@@ -385,20 +379,6 @@ def seeded(seed):
                 found.global_state.set_global_attribute(slot, value)
             if torch_rng is not None:
                 torch_rng.restore()
-
-
-def seed_from(random_state):
-    """An int seed from ``random_state`` (None, int or ``np.random.RandomState``),
-    without advancing a RandomState the caller holds."""
-    if random_state is None:
-        return None
-    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        return int(random_state)
-    if isinstance(random_state, np.random.RandomState):
-        copy = np.random.RandomState()
-        copy.set_state(random_state.get_state())
-        return int(copy.randint(np.iinfo(np.int32).max))
-    raise TypeError(f"random_state={random_state!r} is not accepted; give None, an int or a numpy.random.RandomState.")
 
 
 # --------------------------------------------------------------------------- #

@@ -7,35 +7,37 @@ parameter, the bad value (and where it is) and what is accepted.
 """
 
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
-from .outputs import (
+from ._errors import prefixed, short
+from ._outputs import (
     REGRESSION,
+    is_continuous,
     is_per_output,
     join_outputs,
+    output_error,
+    output_kinds,
     output_label,
     per_output,
-    shared_kind,
-    shared_kind_error,
     split_outputs,
 )
 
 __all__ = [
     "check_X",
-    "check_y",
+    "check_output_sample_weight",
     "check_outputs",
     "check_sample_weight",
-    "check_output_sample_weight",
+    "check_weights",
+    "check_y",
     "n_rows",
-    "short",
+    "n_rows_of",
+    "check_y_columns",
+    "refuse_multi_input_X",
+    "validate_per_output",
+    "x_rows",
 ]
-
-
-def short(value, limit=80):
-    """``repr(value)``, cut to ``limit`` characters for error messages."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def n_rows(a):
@@ -93,6 +95,14 @@ def _first_not_finite(arr):
     return (int(bad[0]), arr.ravel()[bad[0]]) if bad.size else None
 
 
+def _check_finite(arr, what, accepted):
+    """A ``ValueError`` naming the first NaN or infinity of the float array
+    ``arr`` (``what``: how the message names it) and where it is."""
+    bad = _first_not_finite(arr)
+    if bad is not None:
+        raise ValueError(f"{what} contains {_fmt_number(bad[1])} at {_where(arr.shape, bad[0])}; accepted: {accepted}")
+
+
 def _is_missing(v):
     """None, NaN, pandas.NA, NaT and the like."""
     if v is None:
@@ -110,6 +120,9 @@ def _fmt_number(v):
     return "NaN" if np.isnan(v) else repr(v)
 
 
+_IMPUTE = "Impute or drop missing values first (e.g. sklearn.impute.SimpleImputer in a Pipeline)."
+
+
 def check_X(X, estimator="the estimator", n_features=None):
     """Check ``X`` for fit or predict; raises, returns nothing.
 
@@ -119,16 +132,24 @@ def check_X(X, estimator="the estimator", n_features=None):
     in ``fit``.
     """
     if _is_sparse(X):
-        shape = X.shape
         data = X.data if X.format in ("csr", "csc", "coo", "bsr") else X.tocsr().data
         if data.dtype.kind not in "biuf":
             raise TypeError(f"X is a sparse matrix of dtype {data.dtype}; accepted: a numeric sparse matrix.")
-        arr = None
-    else:
-        arr = _as_numpy(X)
-        if arr is None or (arr.dtype.kind == "O" and arr.ndim < 2):
-            return  # not an array (a dict of inputs, ragged rows): SciKeras / Keras decide
-        shape = arr.shape
+        _check_X_shape(X.shape, estimator, n_features)
+        bad = _first_not_finite(data.astype(np.float64, copy=False)) if data.dtype.kind == "f" else None
+        if bad is not None:
+            raise ValueError(
+                f"X (sparse) stores the value {_fmt_number(bad[1])}; accepted: finite numbers only. {_IMPUTE}"
+            )
+        return
+    arr = _as_numpy(X)
+    if arr is None or (arr.dtype.kind == "O" and arr.ndim < 2):
+        return  # not an array (a dict of inputs, ragged rows): SciKeras / Keras decide
+    _check_X_shape(arr.shape, estimator, n_features)
+    _check_X_values(arr)
+
+
+def _check_X_shape(shape, estimator, n_features):
     if len(shape) < 2:
         raise ValueError(
             f"X must be 2-D, shape (n_samples, n_features) (3-D or more for sequences and images); "
@@ -144,42 +165,31 @@ def check_X(X, estimator="the estimator", n_features=None):
             f"X has {shape[1]} features, but {estimator} is expecting {n_features} features as input "
             f"(the number of columns of X in fit)."
         )
-    if arr is None:  # sparse: check the stored values
-        bad = _first_not_finite(data.astype(np.float64, copy=False)) if data.dtype.kind == "f" else None
-        if bad is not None:
-            raise ValueError(
-                f"X (sparse) stores the value {_fmt_number(bad[1])}; accepted: finite numbers only. "
-                "Impute or drop missing values first (e.g. sklearn.impute.SimpleImputer in a Pipeline)."
-            )
-        return
+
+
+def _check_X_values(arr):
+    """The values of a dense ``X``: numbers (or strings of numbers), finite."""
+    shape = arr.shape
     if arr.dtype.kind in "OUS":
         flat = arr.ravel()
         try:  # one pass in C; the slow search below runs only to report a bad value
-            converted = flat.astype(np.float64)
-            hit = None
+            arr = flat.astype(np.float64).reshape(shape)
         except (TypeError, ValueError):
             hit = _first_not_number(flat)
             if hit is None:  # e.g. nested sequences: SciKeras's own conversion reports those
                 return
-        if hit is not None:
             # a string that is not a number is a bad value (ValueError), any other object a bad type
             raise hit[2](
                 f"X must be numeric, but X at {_where(shape, hit[0])} is {short(hit[1])} ({hit[3]}); accepted: "
                 "numbers only. Encode categorical columns first (e.g. sklearn.preprocessing.OneHotEncoder in a "
                 "Pipeline)."
-            )
-        arr = converted.reshape(shape)
+            ) from None
     elif arr.dtype.kind == "c":
         raise ValueError(f"Complex data not supported: X has dtype {arr.dtype}; accepted: real numbers.")
     elif arr.dtype.kind not in "biuf":
         raise TypeError(f"X has dtype {arr.dtype}; accepted: a numeric (bool, int or float) array.")
     if arr.dtype.kind == "f":
-        bad = _first_not_finite(arr)
-        if bad is not None:
-            raise ValueError(
-                f"X contains {_fmt_number(bad[1])} at {_where(shape, bad[0])}; accepted: finite numbers only. "
-                "Impute or drop missing values first (e.g. sklearn.impute.SimpleImputer in a Pipeline)."
-            )
+        _check_finite(arr, "X", f"finite numbers only. {_IMPUTE}")
 
 
 def check_y(y):
@@ -197,12 +207,7 @@ def check_y(y):
     if arr.size == 0:
         raise ValueError(f"y is empty (shape {arr.shape}); accepted: one class label per sample.")
     if arr.dtype.kind == "f":
-        bad = _first_not_finite(arr)
-        if bad is not None:
-            raise ValueError(
-                f"y contains {_fmt_number(bad[1])} at {_where(arr.shape, bad[0])}; accepted: a class label for "
-                "every sample. Drop the rows whose label is missing."
-            )
+        _check_finite(arr, "y", "a class label for every sample. Drop the rows whose label is missing.")
         frac = np.flatnonzero(arr.ravel() != np.round(arr.ravel()))
         if frac.size:
             raise ValueError(
@@ -304,36 +309,27 @@ def check_outputs(y, target_kind="auto"):
             raise TypeError(f"y is a dict with key {bad[0]!r}; the keys of a dict y are output names (str).")
     if not parts:
         raise ValueError("y is an empty dict/list of outputs; give one target per output.")
-    shared = shared_kind(target_kind)
-    kinds = per_output(target_kind, names, len(parts), "target_kind", default="auto")
+    kinds, shared = output_kinds(target_kind, names, len(parts))
     arrays = []
     for j, (part, kind) in enumerate(zip(parts, kinds)):
-        where = f"y[{output_label(names, j)!r}]"
         arr = _as_numpy(part)
         if arr is None or arr.ndim == 0:
-            raise ValueError(f"{where} must be an array with one target per sample; got {short(part)}.")
+            raise ValueError(
+                f"y[{output_label(names, j)!r}] must be an array with one target per sample; got {short(part)}."
+            )
         try:
-            if kind == REGRESSION or (kind == "auto" and _is_continuous(arr)):
+            if kind == REGRESSION or (kind == "auto" and is_continuous(arr)):
                 _check_regression(arr)
             else:
                 check_y(arr)
         except (ValueError, TypeError) as exc:
-            if shared is not None:
-                raise shared_kind_error(shared, names, j, exc) from None
-            raise type(exc)(f"{where}: {exc}") from None
+            raise output_error(exc, names, j, shared) from None
         arrays.append(arr)
     lengths = [len(a) for a in arrays]
     if len(set(lengths)) > 1:
         shown = {output_label(names, j): n for j, n in enumerate(lengths)}
         raise ValueError(f"the outputs of y have different numbers of rows {shown}; give one row per sample.")
     return join_outputs(names, arrays)
-
-
-def _is_continuous(arr):
-    if arr.dtype.kind != "f" or arr.size == 0:
-        return False
-    with np.errstate(invalid="ignore"):
-        return bool(np.any(np.isfinite(arr) & (arr != np.round(arr))))
 
 
 def _check_regression(arr):
@@ -343,12 +339,9 @@ def _check_regression(arr):
         raise ValueError(f"a regression target must be 1-D or 2-D; got shape {arr.shape}.")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"a regression target has dtype {arr.dtype}; accepted: numbers.")
-    bad = _first_not_finite(arr.astype(np.float64, copy=False))
-    if bad is not None:
-        raise ValueError(
-            f"the target contains {_fmt_number(bad[1])} at {_where(arr.shape, bad[0])}; accepted: finite numbers. "
-            "Drop the rows whose target is missing."
-        )
+    _check_finite(
+        arr.astype(np.float64, copy=False), "the target", "finite numbers. Drop the rows whose target is missing."
+    )
 
 
 def check_output_sample_weight(sample_weight, n_samples, y):
@@ -374,10 +367,8 @@ def check_output_sample_weight(sample_weight, n_samples, y):
         if w is None:
             out.append(None)
             continue
-        try:
+        with prefixed(f"sample_weight[{output_label(names, j)!r}]"):
             out.append(check_sample_weight(w, n_samples))
-        except (ValueError, TypeError) as exc:
-            raise type(exc)(f"sample_weight[{output_label(names, j)!r}]: {exc}") from None
     return out
 
 
@@ -387,3 +378,82 @@ def n_rows_of(y):
         parts = split_outputs(y)[1]
         return n_rows(parts[0]) if parts else None
     return n_rows(y)
+
+
+def x_rows(X):
+    """Rows of ``X`` when it is one array-like (None for no ``X``, or the list
+    or dict a user's ``feature_encoder`` splits)."""
+    if X is None or isinstance(X, (Mapping, list, tuple)) and not hasattr(X, "toarray"):
+        return None
+    try:
+        return n_rows(X)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_weights(sample_weight, X, y, per_output_y=None):
+    """``sample_weight`` checked for ``X``'s rows: one array, or (for a ``y``
+    given per output) one per output; a new float32 array (or list), or None.
+    ``per_output_y`` is whether ``y`` is given per output (decided here when None)."""
+    if per_output_y is None:
+        per_output_y = is_per_output(y, x_rows(X))
+    if per_output_y:
+        return check_output_sample_weight(sample_weight, n_rows(X), y)
+    return check_sample_weight(sample_weight, n_rows(X))
+
+
+def refuse_multi_input_X(X, name):
+    """SciKeras validates ``X`` as one array; a list or dict of arrays (one per
+    input of a multi-input model) fails there with a message about sample
+    counts.  Say what works instead.  A list of equal-shaped arrays is left
+    alone: it stacks into one ``X`` (e.g. a list of images), as in SciKeras."""
+    if hasattr(X, "toarray") or not isinstance(X, (Mapping, list, tuple)):
+        return  # one array-like (a SciPy DOK matrix is a dict too)
+    parts = list(X.values()) if isinstance(X, Mapping) else list(X)
+    multi = all(np.ndim(p) >= 2 for p in parts) and len({np.shape(p) for p in parts}) > 1
+    if (isinstance(X, Mapping) and parts) or (parts and multi):
+        raise TypeError(
+            f"X is a {type(X).__name__} of {len(parts)} arrays, one per model input; {name} (as SciKeras) takes "
+            "X as one array-like. Give X as one array and split it into the model's inputs in a feature_encoder "
+            "(a FunctionTransformer returning a list or dict of arrays), as in SciKeras's multi-input example."
+        )
+
+
+def check_y_columns(y, fitted_shape):
+    """A ``y`` whose trailing shape differs from the first fit's (one column
+    per output or label) would reach Keras as a cardinality error."""
+    if y is None or fitted_shape is None or len(fitted_shape) != np.ndim(y):
+        return
+    if tuple(np.shape(y)[1:]) != tuple(fitted_shape[1:]):
+        raise ValueError(
+            f"y has shape {np.shape(y)}, but this estimator was fitted on y with {fitted_shape[1:]} "
+            f"column(s) per sample (shape {tuple(fitted_shape)}); give y with the same columns as in the "
+            "first fit, or call fit (not partial_fit) to start over."
+        )
+
+
+def validate_per_output(est, X, y, reset, y_numeric=False):
+    """``est._validate_data`` for a ``y`` given per output (a dict keyed by
+    output name or a list of arrays): every output is checked on its own
+    (:func:`check_outputs`), later calls against the outputs of fit, ``X`` as
+    usual (``est._validate_data`` with no ``y``)."""
+    if not reset:
+        if not est._is_per_output():
+            raise ValueError(
+                "y is given per output (a dict or list of arrays), but this estimator was fitted on a single "
+                "target; give y as in fit."
+            )
+        est.target_encoder_.output_parts(y)  # the outputs of fit, by name or count
+    y = check_outputs(y, est.target_kind)
+    if not reset:
+        est.target_encoder_.check_like_fit(y)  # and each output in the kind of fit
+    if X is not None and n_rows(X) != n_rows_of(y):
+        raise ValueError(
+            f"X has {n_rows(X)} samples but the outputs of y have {n_rows_of(y)} rows; y needs one row per "
+            "sample of X in every output."
+        )
+    if X is not None:
+        X, _ = est._validate_data(X=X, y=None, reset=reset, y_numeric=y_numeric)
+    if reset:
+        est.target_type_, est.y_dtype_, est.y_ndim_ = "per-output", None, None
+    return X, y

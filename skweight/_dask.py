@@ -2,17 +2,26 @@
 computed block by block, lazily.
 
 Nothing here imports Dask at module level: :mod:`skweight.weights` comes here
-only when it is handed a Dask collection (an object with ``__dask_graph__``),
-and then Dask is already imported by whoever made it.  Only 1-D labels (a Dask
+only when it is handed a Dask collection (an object with ``__dask_graph__``,
+see :func:`is_dask`), and then Dask is already imported by whoever made it.
+Only the engine's leaf modules are used (:mod:`skweight._kinds`,
+:mod:`skweight._encoding`, :mod:`skweight._resolve`), so imports run one way.  Only 1-D labels (a Dask
 array of shape ``(n,)`` or ``(n, 1)``, or a Dask DataFrame column) are
 accepted: per-block counts are merged on the client, never the labels.
 """
 
 import numpy as np
 
-from . import weights as _w
+from ._encoding import Encoded, encode
+from ._kinds import Target, check_kind, check_labels
+from ._resolve import apply, resolve
 
-is_dask = _w._is_dask
+__all__ = ["class_weights", "expand", "is_dask", "label_counts", "sample_weights"]
+
+
+def is_dask(y):
+    """A Dask array, DataFrame or Series (duck-typed: Dask is never imported here)."""
+    return callable(getattr(y, "__dask_graph__", None)) and not isinstance(y, type)
 
 
 def _labels_1d(y, name="y"):
@@ -40,8 +49,8 @@ def _block_counts(block, name):
     arr = np.asarray(block.to_numpy() if hasattr(block, "to_numpy") else block).reshape(-1)
     if arr.size == 0:
         return arr[:0], np.zeros(0, dtype=np.intp)
-    _w._check_labels(arr, name)
-    enc = _w._encode(arr, name)
+    check_labels(arr, name)
+    enc = encode(arr, name)
     return enc.classes, enc.counts
 
 
@@ -71,28 +80,28 @@ def label_counts(y, name="y"):
 
 
 def _target(y, kind, name="y"):
-    _w._check_kind(kind)
+    check_kind(kind)
     if kind not in (None, "binary", "multiclass"):
         raise ValueError(f"kind={kind!r} is not available for a Dask target; it takes 1-D labels (binary, multiclass).")
     classes, counts = label_counts(y, name)
     if kind == "binary" and len(classes) > 2:
         raise ValueError(f"kind='binary' but {name} has {len(classes)} classes; give kind='multiclass' or None.")
-    enc = _w._Encoded(classes, None, counts, None, len(classes))
-    return _w._Target(kind or ("binary" if len(classes) <= 2 else "multiclass"), None, enc)
+    enc = Encoded(classes, None, counts, None, len(classes))
+    return Target(kind or ("binary" if len(classes) <= 2 else "multiclass"), None, enc)
 
 
 def class_weights(y, class_weight, kind, padding_label, classes):
     """:func:`skweight.class_weights` for a Dask target."""
     if padding_label is not None:
         raise ValueError("padding_label applies to sequence targets; a Dask target holds 1-D labels.")
-    return _w._resolve(_target(y, kind), class_weight, None, classes)[0]
+    return resolve(_target(y, kind), class_weight, None, classes)[0]
 
 
 def _block_weights(block, table, dtype):
     arr = np.asarray(block.to_numpy() if hasattr(block, "to_numpy") else block).reshape(-1)
     if arr.size == 0:
         return np.zeros(0, dtype=dtype)
-    return _w.apply_class_weights(arr, table, kind="multiclass", dtype=dtype)
+    return apply(arr, table, "multiclass", None, dtype)
 
 
 def expand(y, canonical, dtype):

@@ -1,6 +1,7 @@
-"""Prediction at throughput speed: a batch size picked from the row size and a
+"""Prediction: at throughput speed (a batch size picked from the row size and a
 memory budget, and a loop over ``predict_on_batch`` that skips the per-call
-set-up of ``keras.Model.predict``.
+set-up of ``keras.Model.predict``), and probabilities calibrated to the
+training prior (``predict_proba_prior``).
 
 Inference keeps no gradients, so the batch can be far larger than a training
 batch; what bounds it is the memory one batch of inputs and activations takes.
@@ -12,6 +13,13 @@ numbers faster.
 """
 
 import numpy as np
+
+from ._backend import prediction_rng_guard, quiet
+from ._checks import n_rows
+from ._compose import ComposedTargetEncoder
+from ._outputs import join_outputs, split_outputs
+from ._params import routed
+from .weights import unweight_proba
 
 # one batch of inputs and live activations stays under this many bytes
 BUDGET_BYTES = 32 * 2**20
@@ -67,21 +75,10 @@ def predict_args(params, accepted):
     routed as SciKeras does (``predict__name`` wins over ``name``), except the
     top-level ``batch_size``: that one is the training batch.  ``batch_size``
     is ``None`` unless ``predict__batch_size`` is set."""
-    args = {k: params[k] for k in accepted if k in params and k != "batch_size"}
-    for key, value in params.items():
-        name = key[len("predict__") :] if key.startswith("predict__") else None
-        if name and "__" not in name and not name.startswith("callbacks"):
-            args[name] = value
+    args = routed(params, "predict", set(accepted) - {"batch_size"})
+    args = {k: v for k, v in args.items() if "__" not in k and not k.startswith("callbacks")}
     args.setdefault("batch_size", None)
     return args
-
-
-def _n_rows(X):
-    if isinstance(X, (list, tuple)):
-        return _n_rows(X[0])
-    if isinstance(X, dict):
-        return _n_rows(next(iter(X.values())))
-    return X.shape[0]
 
 
 def can_predict_on_batch(X, pred_args):
@@ -108,6 +105,85 @@ def _concat(parts):
 
 def predict_in_batches(model, X, batch_size):
     """``model.predict(X, batch_size=batch_size)`` through ``predict_on_batch``."""
-    n = _n_rows(X)
+    n = n_rows(X)
     parts = [model.predict_on_batch(X[start : start + batch_size]) for start in range(0, n, batch_size)]
     return parts[0] if len(parts) == 1 else _concat(parts)
+
+
+def predict_raw(est, X, **kwargs):
+    """The model's raw outputs for ``X`` (SciKeras's ``_predict_raw``), quiet
+    when ``verbose=0``.
+
+    The batch size is ``batch_size`` given to the call, else
+    ``predict__batch_size``, else :func:`predict_batch_size`: the training
+    ``batch_size`` is not used for inference, which keeps no gradients.
+    Without predict callbacks or a progress bar the batches go through
+    ``predict_on_batch``.
+    """
+    X, _ = est._validate_data(X=X, y=None)
+    X = est.feature_encoder_.transform(X)
+    pred_args = predict_args(est.get_params(), est._predict_kwargs)
+    pred_args["callbacks"] = est._predict_callbacks
+    pred_args.update(kwargs)
+    if pred_args["batch_size"] is None:
+        pred_args["batch_size"] = predict_batch_size(X, est.model_)
+    elif pred_args["batch_size"] == -1:
+        pred_args["batch_size"] = max(1, n_rows(X))
+    with quiet(not est.verbose), prediction_rng_guard():
+        if can_predict_on_batch(X, pred_args):
+            return predict_in_batches(est.model_, X, pred_args["batch_size"])
+        return est.model_.predict(x=X, **pred_args)
+
+
+# --------------------------------------------------------------------------- #
+# probabilities calibrated to the training prior
+# --------------------------------------------------------------------------- #
+#: Target kinds whose class weights ``predict_proba_prior`` can undo.
+PRIOR_KINDS = ("binary", "multiclass", "onehot", "multilabel", "multioutput")
+
+
+def proba_prior(est, X):
+    """``predict_proba(X)`` divided by the class weights of the fit and
+    renormalised (see ``WeightedKerasClassifier.predict_proba_prior``)."""
+    if isinstance(est.target_encoder_, ComposedTargetEncoder):
+        raise ValueError(
+            "predict_proba_prior needs skweight's own target encoder, to know the layout of the "
+            "probabilities; this estimator's target_encoder is its own. Divide its probabilities by "
+            "class_weight_ with skweight.unweight_proba."
+        )
+    kind = est.target_kind_
+    if est._is_per_output():
+        names, kinds = split_outputs(kind)
+        weights, classes = split_outputs(est.class_weight_)[1], split_outputs(est.classes_)[1]
+        for k, cw, key in zip(kinds, weights, est.output_names_):
+            _check_prior(k, cw, key)  # before predicting
+        probas = split_outputs(est.predict_proba(X))[1]
+        return join_outputs(names, [_prior(*part) for part in zip(kinds, probas, weights, classes)])
+    if kind not in PRIOR_KINDS:
+        raise ValueError(
+            f"predict_proba_prior supports binary, multiclass, one-hot, multi-label and multi-output "
+            f"targets, not {kind!r}."
+        )
+    proba = est.predict_proba(X)
+    if kind == "multioutput":
+        return [_prior("multiclass", p, cw, c) for p, cw, c in zip(proba, est.class_weight_, est.classes_)]
+    return _prior(kind, proba, est.class_weight_, est.classes_)
+
+
+def _prior(kind, proba, cw, classes):
+    """The probabilities of one target (or output) calibrated to its prior."""
+    if kind in ("binary", "multiclass", "onehot"):
+        return unweight_proba(proba, [cw[c] for c in classes.tolist()])
+    if kind == "multilabel":
+        return unweight_proba(proba, cw)
+    return proba  # regression, or ordinal/sequence without class weights: nothing to undo
+
+
+def _check_prior(kind, cw, key):
+    """An ordinal or sequence output trained with class weights cannot be corrected."""
+    if kind in ("ordinal", "sequence") and any(w not in (0.0, 1.0) for w in cw.values()):  # 0: padding
+        raise ValueError(
+            f"predict_proba_prior cannot undo the class weights of output {key!r} (kind {kind!r}, weighted "
+            f"{cw!r}): it corrects binary, multiclass, one-hot and multi-label outputs. Give that output no class "
+            "weights, or read its probabilities with predict_proba."
+        )

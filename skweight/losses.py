@@ -1,5 +1,10 @@
 """Keras losses that keep one loss value per element, so that element-wise
-sample weights (one weight per label) multiply each label's term."""
+sample weights (one weight per label) multiply each label's term, and the loss
+the estimator picks for each target kind.
+
+``import skweight.losses`` registers the losses for Keras serialization, so
+that a saved model that uses them loads (``keras.models.load_model``).
+"""
 
 from ._backend import keras
 
@@ -62,11 +67,32 @@ class ElementwiseBinaryCrossentropy(keras.losses.Loss):
 
 
 def default_loss(kind, n_outputs=1):
-    """The loss for a target kind when ``loss=None`` (a list, one per output, for multi-output).
+    """The loss :class:`~skweight.WeightedKerasClassifier` compiles with for a
+    target kind when ``loss=None``.
 
-    ``kind`` may be the per-output kinds of a target given per output: a dict
-    (keyed by output name) gives a dict of losses keyed the same way, a list
-    a list; a ``"regression"`` output gets mean squared error.
+    Parameters
+    ----------
+    kind : str, dict or list
+        One of :data:`skweight.KINDS`, or the per-output kinds of a target
+        given per output: a dict (keyed by output name) gives a dict of losses
+        keyed the same way, a list a list; a ``"regression"`` output gets mean
+        squared error.
+    n_outputs : int, default 1
+        For ``"multioutput"`` (one label column per output): the number of outputs.
+
+    Returns
+    -------
+    str, keras.losses.Loss, list or dict
+        Binary cross-entropy (binary, ordinal), sparse categorical
+        cross-entropy (multiclass, sequence, each column of a multi-output
+        target), categorical cross-entropy (one-hot), or
+        :class:`ElementwiseBinaryCrossentropy` (multi-label).
+
+    Examples
+    --------
+    >>> from skweight.losses import default_loss
+    >>> default_loss("binary"), default_loss({"risk": "multiclass", "price": "regression"})
+    ('binary_crossentropy', {'risk': 'sparse_categorical_crossentropy', 'price': 'mean_squared_error'})
     """
     if isinstance(kind, dict):
         return {name: default_loss(k) for name, k in kind.items()}
@@ -88,7 +114,27 @@ def default_loss(kind, n_outputs=1):
 
 
 def is_plain_bce(loss):
-    """True for Keras's plain binary cross-entropy, in any of its spellings."""
+    """True for Keras's plain binary cross-entropy, in any of its spellings
+    (it averages over the labels before a per-label weight can reach them).
+
+    Parameters
+    ----------
+    loss : str, keras.losses.Loss or callable
+        A loss as given to ``compile`` (or the estimator's ``loss``).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import keras
+    >>> from skweight.losses import ElementwiseBinaryCrossentropy, is_plain_bce
+    >>> is_plain_bce("bce"), is_plain_bce(keras.losses.BinaryCrossentropy())
+    (True, True)
+    >>> is_plain_bce(ElementwiseBinaryCrossentropy())
+    False
+    """
     return (
         loss in ("binary_crossentropy", "bce", "BinaryCrossentropy")
         or isinstance(loss, keras.losses.BinaryCrossentropy)

@@ -21,7 +21,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import KFold, cross_validate
 from sklearn.utils.validation import check_is_fitted
 
-import skweight.classifier as classifier_module
+import skweight._model as model_module
 from skweight import WeightedKerasClassifier
 
 N = 60
@@ -98,7 +98,7 @@ def assert_unchanged(before, after):
 def spy(monkeypatch):
     """Counts default-model builds and ``keras.Model.fit`` / ``predict`` calls."""
     calls = {"build": 0, "fit": 0, "predict": 0}
-    build = classifier_module.build_mlp
+    build = model_module.build_mlp
     fit = keras.Model.fit
     predict = keras.Model.predict
 
@@ -114,7 +114,7 @@ def spy(monkeypatch):
         calls["predict"] += 1
         return predict(self, *args, **kwargs)
 
-    monkeypatch.setattr(classifier_module, "build_mlp", spy_build)
+    monkeypatch.setattr(model_module, "build_mlp", spy_build)
     monkeypatch.setattr(keras.Model, "fit", spy_fit)
     monkeypatch.setattr(keras.Model, "predict", spy_predict)
     return calls

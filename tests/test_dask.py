@@ -284,7 +284,7 @@ def test_bad_dask_targets_are_refused_with_the_reason():
 
 def test_partial_fit_blocks_on_a_cluster_equals_the_loop_over_numpy_blocks(client, data):
     from skweight import class_weights
-    from skweight.blocks import partial_fit_blocks
+    from skweight.dask import partial_fit_blocks
 
     X, y = data
     params = dict(hidden_layer_sizes=(8,), batch_size=32, random_state=0)
@@ -305,7 +305,7 @@ def test_partial_fit_blocks_on_a_cluster_equals_the_loop_over_numpy_blocks(clien
 
 
 def test_partial_fit_blocks_refuses_in_memory_data_and_bad_epochs(data):
-    from skweight.blocks import partial_fit_blocks
+    from skweight.dask import partial_fit_blocks
 
     X, y = data
     with pytest.raises(TypeError, match="takes Dask collections"):

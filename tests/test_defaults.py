@@ -12,10 +12,10 @@ from sklearn.datasets import make_classification
 from sklearn.metrics import balanced_accuracy_score
 
 from skweight import WeightedKerasClassifier
-from skweight._backend import keras, seed_from
-from skweight.classifier import EPOCHS_WITHOUT_STOPPING
-from skweight.model import STANDARDIZE_LAYER
-from skweight.splits import split_rows
+from skweight._backend import keras
+from skweight._model import STANDARDIZE_LAYER
+from skweight._params import EPOCHS_WITHOUT_STOPPING, seed_from
+from skweight._splits import split_rows
 
 SMALL = dict(hidden_layer_sizes=(16,), random_state=0)
 

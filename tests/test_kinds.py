@@ -17,9 +17,10 @@ from sklearn.metrics import recall_score
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 
 from skweight import WeightedKerasClassifier, class_weights
-from skweight._backend import keras, seed_from
+from skweight._backend import keras
+from skweight._params import seed_from
+from skweight._splits import split_rows
 from skweight.losses import ElementwiseBinaryCrossentropy
-from skweight.splits import split_rows
 
 # Small, fast networks that still learn in 10 epochs.
 # alpha=0: several tests check the weighted-loss arithmetic, which an L2 penalty would add to

@@ -21,9 +21,9 @@ from sklearn.model_selection import KFold, cross_validate
 
 from skweight import Outputs, StratifiedOn, WeightedKerasClassifier, per_output_scorer
 from skweight._backend import keras
-from skweight.plan import WeightPlan
-from skweight.splits import split_rows
-from skweight.targets import TargetEncoder
+from skweight._plan import WeightPlan
+from skweight._splits import split_rows
+from skweight._targets import TargetEncoder
 from skweight.weights import unweight_proba
 
 FAST = dict(optimizer__learning_rate=0.01, epochs=10, batch_size=32, hidden_layer_sizes=(16,), random_state=0)
@@ -639,7 +639,7 @@ def test_a_list_of_label_rows_is_one_target_not_outputs():
     in check_classifiers_multilabel_representation_invariance): with X's rows
     known, that list is one target; a list of per-output arrays has X's rows
     in every array."""
-    from skweight.outputs import is_per_output
+    from skweight._outputs import is_per_output
 
     Y = np.array([[0, 1, 1], [1, 0, 1], [1, 1, 0], [0, 0, 1]])
     assert not is_per_output(list(Y), 4)

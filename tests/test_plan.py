@@ -1,9 +1,10 @@
-"""The weight plan of one fit (skweight.plan): NumPy only, no model built."""
+"""The weight plan of one fit (skweight._plan): NumPy only, no model built."""
 
 import numpy as np
 import pytest
 
-from skweight.plan import WeightPlan, has_balanced
+from skweight._forms import has_balanced
+from skweight._plan import WeightPlan
 
 
 def _plan(cw, kind="multiclass", classes=("a", "b", "c"), **kw):

@@ -1,11 +1,11 @@
-"""Tests of skweight.splits: seeded, stratified train/validation splits (NumPy only)."""
+"""Tests of skweight._splits: seeded, stratified train/validation splits (NumPy only)."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skweight.splits import multilabel_split, split_rows, stratified_split
+from skweight._splits import multilabel_split, split_rows, stratified_split
 
 pytestmark = pytest.mark.lanes
 

@@ -11,7 +11,7 @@ from sklearn.metrics import log_loss
 
 import skweight
 from skweight import WeightedKerasClassifier, apply_class_weights, class_weights, unweight_proba
-from skweight.splits import split_rows
+from skweight._splits import split_rows
 
 keras = pytest.importorskip("keras")
 

@@ -12,7 +12,8 @@ from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
 
 from skweight import Balanced, EffectiveNumber, class_weights, sample_weights
-from skweight.plan import WeightPlan, has_balanced
+from skweight._forms import has_balanced
+from skweight._plan import WeightPlan
 
 RNG = np.random.RandomState(0)
 Y_BIN = np.array([0] * 90 + [1] * 10)

@@ -514,8 +514,8 @@ def test_labels_encoded_by_search_match_scikit_learn_when_the_sample_misses_clas
     # a tiny guess sample misses classes, forcing the unmatched-rows path
     from unittest import mock
 
-    from skweight import weights
+    from skweight import _encoding
 
-    with mock.patch.object(weights, "_GUESS_SAMPLE", sample):
+    with mock.patch.object(_encoding, "_GUESS_SAMPLE", sample):
         assert_allclose(sample_weights(y, "balanced"), compute_sample_weight("balanced", y), rtol=1e-12)
         assert class_weights(y) == pytest.approx(_sk_class_weight_dict("balanced", y), rel=1e-12)
