@@ -107,8 +107,8 @@ RESULTS = ROOT / "benchmarks" / "results"
 INTERNALS = {
     "gradient_registry": ("skweight._backend", "_gradient_registry"),  # bench_memory
     "gc_time_share": ("skweight._backend", "GC_TIME_SHARE"),  # bench_memory
-    "released_with": ("skweight.classifier", "released_with"),  # bench_memory: where fit looks it up
-    "partial_fit_blocks": ("skweight.blocks", "partial_fit_blocks"),  # bench_outofcore (becomes skweight.dask)
+    "released_with": ("skweight._loop", "released_with"),  # bench_memory: where fit looks it up
+    "partial_fit_blocks": ("skweight.dask", "partial_fit_blocks"),  # bench_outofcore
     "backend": ("skweight._backend", None),  # pin_threads: imports TensorFlow quietly
 }
 
