@@ -197,6 +197,7 @@ def train(
     if default_order and n_rows is not None and isinstance(shuffle, bool):
         order = RowOrder(n_rows, shuffle=shuffle, seed=seed)
     with seeded(seed):
+        epoch_rows = None if order is None else _EpochRows(order, n_rows, initial_epoch)
         if loop == "keras":
             reasons = ["loop='keras'"]
         else:
@@ -209,28 +210,19 @@ def train(
         if runner is None:
             history = _fit_with_keras(
                 model, x, y, sample_weight, val, epochs, initial_epoch, batch_size, validation_batch_size,
-                shuffle, callbacks, None if default_order else order, verbose,
+                shuffle, callbacks, None if default_order else epoch_rows, verbose,
             )  # fmt: skip
             history.training_loop = "keras"
             history.fallback_reason = None if loop == "keras" else "; ".join(reasons)
             return history
-        history = _run_epochs(model, runner, order, n_rows, epochs, initial_epoch, batch_size, callbacks, verbose)
+        history = _run_epochs(model, runner, epoch_rows, epochs, initial_epoch, batch_size, callbacks, verbose)
     history.training_loop = "fast"
     history.fallback_reason = None
     return history
 
 
-def _run_epochs(model, runner, order, n_rows, epochs, initial_epoch, batch_size, callbacks, verbose):
+def _run_epochs(model, runner, epoch_rows, epochs, initial_epoch, batch_size, callbacks, verbose):
     """Keras's ``fit`` loop at epoch granularity, around ``runner(rows)``."""
-    first = None
-    if hasattr(order, "__len__"):
-        length = len(order)
-    else:  # the first epoch's order is drawn now, to know the steps per epoch
-        first = _check_rows(order(initial_epoch), n_rows, None)
-        length = len(first)
-    if length == 0:
-        raise ValueError("The order provider gives no rows: nothing to train on.")
-    steps = math.ceil(length / batch_size)
     if not isinstance(callbacks, keras.callbacks.CallbackList):
         callbacks = keras.callbacks.CallbackList(
             callbacks,
@@ -238,7 +230,7 @@ def _run_epochs(model, runner, order, n_rows, epochs, initial_epoch, batch_size,
             add_progbar=verbose != 0,
             verbose=verbose,
             epochs=epochs,
-            steps=steps,
+            steps=math.ceil(epoch_rows.length / batch_size),
             model=model,
         )
     model.stop_training = False
@@ -246,8 +238,7 @@ def _run_epochs(model, runner, order, n_rows, epochs, initial_epoch, batch_size,
     epoch_logs = None
     for epoch in range(initial_epoch, epochs):
         callbacks.on_epoch_begin(epoch)
-        rows = first if (first is not None and epoch == initial_epoch) else order(epoch)
-        epoch_logs = runner(_check_rows(rows, n_rows, length))
+        epoch_logs = runner(epoch_rows(epoch))
         callbacks.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
             break
@@ -256,6 +247,26 @@ def _run_epochs(model, runner, order, n_rows, epochs, initial_epoch, batch_size,
         optimizer.finalize_variable_values(model.trainable_weights)  # what Model.fit does (EMA weights)
     callbacks.on_train_end(logs=epoch_logs)
     return model.history
+
+
+class _EpochRows:
+    """An order provider, checked: each epoch's rows drawn once, 1-D integer
+    indices of existing rows, the same number every epoch (known before the
+    first epoch: ``len(order)`` where the provider has it, else the length of
+    the first epoch's order, drawn up front)."""
+
+    def __init__(self, order, n_rows, initial_epoch):
+        self._order, self._n_rows = order, n_rows
+        self._epoch, self._rows, self.length = None, None, None
+        self.length = len(order) if hasattr(order, "__len__") else len(self(initial_epoch))
+        if self.length == 0:
+            raise ValueError("The order provider gives no rows: nothing to train on.")
+
+    def __call__(self, epoch):
+        if epoch != self._epoch:
+            self._rows = _check_rows(self._order(epoch), self._n_rows, self.length)
+            self._epoch = epoch
+        return self._rows
 
 
 def fast_path_blockers(model, x, y=None, sample_weight=None, validation=None, callbacks=None, shuffle=True):
@@ -270,7 +281,7 @@ def fast_path_blockers(model, x, y=None, sample_weight=None, validation=None, ca
         reasons.append("the model is not compiled")
     if getattr(model, "run_eagerly", False):
         reasons.append("model.run_eagerly is set")
-    if _jit_compile(model):
+    if backend in _RUNNERS and _jit_compile(model):
         reasons.append("the model is compiled with jit_compile=True")
     if backend == "tensorflow" and _has_distribution_strategy(model):
         reasons.append("the model trains under a tf.distribute strategy")
@@ -314,9 +325,10 @@ def _fit_with_keras(
         return model.history
     batches = OrderedBatches(x, y, sample_weight, order, batch_size, initial_epoch)
     callbacks = list(_callback_items(callbacks)) + [batches.epoch_callback()]
+    # shuffle=False: recent Keras (3.15, not 3.4) would otherwise shuffle the batches of a PyDataset
     model.fit(
-        batches, epochs=epochs, initial_epoch=initial_epoch, callbacks=callbacks, validation_data=validation_data,
-        validation_batch_size=val_batch_size, verbose=verbose,
+        batches, epochs=epochs, initial_epoch=initial_epoch, shuffle=False, callbacks=callbacks,
+        validation_data=validation_data, validation_batch_size=val_batch_size, verbose=verbose,
     )  # fmt: skip
     return model.history
 
@@ -334,23 +346,17 @@ class OrderedBatches(keras.utils.PyDataset):
     def __init__(self, x, y, sample_weight, order, batch_size, initial_epoch=0):
         super().__init__()
         self._data = tuple(v for v in (x, y, sample_weight) if v is not None)
-        self._order = order
+        if not isinstance(order, _EpochRows):
+            order = _EpochRows(order, _n_rows(x), initial_epoch)
+        self._rows = order
         self._batch_size = int(batch_size)
         self.epoch = int(initial_epoch)
-        self._rows_epoch, self._rows = None, None
-        self._length = len(order) if hasattr(order, "__len__") else len(self._rows_of_epoch())
-
-    def _rows_of_epoch(self):
-        if self._rows_epoch != self.epoch:
-            self._rows = _check_rows(self._order(self.epoch), _n_rows(self._data[0]), None)
-            self._rows_epoch = self.epoch
-        return self._rows
 
     def __len__(self):
-        return math.ceil(self._length / self._batch_size)
+        return math.ceil(self._rows.length / self._batch_size)
 
     def __getitem__(self, index):
-        rows = self._rows_of_epoch()[index * self._batch_size : (index + 1) * self._batch_size]
+        rows = self._rows(self.epoch)[index * self._batch_size : (index + 1) * self._batch_size]
         return keras.tree.map_structure(lambda a: _take_rows(a, rows), self._data)
 
     def epoch_callback(self):
@@ -558,7 +564,13 @@ def _prebuild(model, data):
 
 
 def _to_numpy(logs):
-    return {name: keras.ops.convert_to_numpy(value) for name, value in logs.items()}
+    """Logs as Python floats (arrays where a metric has several values), as
+    Keras >= 3.5's ``CallbackList`` passes them on (3.4 passed tensors)."""
+    result = {}
+    for name, value in logs.items():
+        value = keras.ops.convert_to_numpy(value)
+        result[name] = float(value) if value.size == 1 else value
+    return result
 
 
 def _custom_steps(model):
