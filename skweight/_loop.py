@@ -315,7 +315,7 @@ def _fit_with_keras(
     model, x, y, sample_weight, val, epochs, initial_epoch, batch_size, val_batch_size, shuffle, callbacks, order,
     verbose,
 ):  # fmt: skip
-    validation_data = None if val is None else tuple(v for v in val if v is not None)
+    validation_data = None if val is None else (val[:2] if val[2] is None else val)
     if order is None:
         model.fit(
             x, y, sample_weight=sample_weight, batch_size=batch_size, epochs=epochs, initial_epoch=initial_epoch,
