@@ -46,7 +46,7 @@ import weakref
 
 import numpy as np
 
-from ._backend import backend_name, keras, seeded
+from ._backend import backend_name, keras, released_with, seeded
 
 __all__ = [
     "TRAINING_LOOPS",
@@ -196,7 +196,8 @@ def train(
     default_order = order is None
     if default_order and n_rows is not None and isinstance(shuffle, bool):
         order = RowOrder(n_rows, shuffle=shuffle, seed=seed)
-    with seeded(seed):
+    # released_with: the gradient function TensorFlow registers per trace goes with the model
+    with seeded(seed), released_with(model):
         epoch_rows = None if order is None else _EpochRows(order, n_rows, initial_epoch)
         if loop == "keras":
             reasons = ["loop='keras'"]

@@ -287,6 +287,19 @@ def test_stop_training_from_an_epoch_callback():
     assert len(history.history["loss"]) == 2
 
 
+def test_a_learning_rate_set_by_a_callback_reaches_the_steps():
+    X, y, w = make_data()
+    recorder = Recorder()
+    schedule = keras.callbacks.LearningRateScheduler(lambda epoch, lr: 0.0 if epoch >= 2 else 1e-3)
+    history = train(mlp(), X, y, w, epochs=4, batch_size=BATCH, seed=0, callbacks=[schedule, recorder])
+    assert history.history["learning_rate"][2:] == [0.0, 0.0]
+    assert not weights_equal(recorder.weights[0], recorder.weights[1])  # epoch 1 at 1e-3 moves the weights
+    # the scheduler sets 0 at the start of epoch 2: epochs 2 and 3 move nothing
+    assert weights_equal(recorder.weights[1], recorder.weights[2]) and weights_equal(
+        recorder.weights[2], recorder.weights[3]
+    )
+
+
 def test_batch_level_callbacks_use_model_fit():
     X, y, w = make_data()
     counter = BatchCounter()
