@@ -320,6 +320,16 @@ def test_batch_level_callbacks_use_model_fit():
     assert ends == [0, 1] and history.training_loop == ("fast" if FAST else "keras")
 
 
+def test_checkpoints_per_epoch_keep_the_fast_path(tmp_path):
+    X, y, w = make_data()
+    per_epoch = keras.callbacks.ModelCheckpoint(str(tmp_path / "best.keras"), monitor="loss", save_best_only=True)
+    per_batch = keras.callbacks.ModelCheckpoint(str(tmp_path / "often.keras"), save_freq=3)
+    assert not any("ModelCheckpoint" in r for r in fast_path_blockers(mlp(), X, y, w, callbacks=[per_epoch]))
+    assert any("ModelCheckpoint" in r for r in fast_path_blockers(mlp(), X, y, w, callbacks=[per_batch]))
+    history = train(mlp(), X, y, w, epochs=2, batch_size=BATCH, seed=0, callbacks=[per_epoch])
+    assert history.training_loop == ("fast" if FAST else "keras") and (tmp_path / "best.keras").exists()
+
+
 def test_verbose_prints_one_line_per_epoch_on_the_fast_path(capsys):
     X, y, w = make_data()
     history = train(mlp(), X, y, w, epochs=2, batch_size=BATCH, verbose=2, seed=0)
