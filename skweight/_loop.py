@@ -233,9 +233,9 @@ def train(model, data, plan):
 
 def _runner(model, data, batch_size, val_batch_size):
     """The backend's epoch runner for these rows (see :func:`~skweight._backend.epoch_runner`)."""
-    y_structure = data.y
-    arrays = [data.x, data.y, _weights_per_output(y_structure, data.sample_weight)]
+    arrays = [data.x, data.y, _filled(_weights_per_output(data.y, data.sample_weight), data.x)]
     val = _unpack_validation(data.validation)
+    val = None if val is None else (val[0], val[1], _filled(val[2], val[0]))
     as_arrays = lambda parts: tuple(keras.tree.map_structure(_as_array, v) for v in parts if v is not None)  # noqa: E731
     return epoch_runner(model, batch_size, val_batch_size, as_arrays(arrays), None if val is None else as_arrays(val))
 
@@ -418,6 +418,19 @@ def _weights_per_output(y, sample_weight):
     if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
         return keras.tree.map_structure(lambda _: sample_weight, y)
     return sample_weight  # Model.fit explains what is wrong
+
+
+def _filled(sample_weight, x):
+    """Weights of several outputs where some are None (an output nobody weighs,
+    such as a regression output): those get weights of 1, which give the same
+    losses and metrics as no weights; None when none is weighed."""
+    leaves = keras.tree.flatten(sample_weight) if sample_weight is not None else []
+    if not any(leaf is None for leaf in leaves):
+        return sample_weight
+    if all(leaf is None for leaf in leaves):
+        return None
+    ones = np.ones(_n_rows(x), dtype=keras.backend.floatx())
+    return keras.tree.map_structure(lambda w: ones if w is None else w, sample_weight)
 
 
 def _unpack_validation(validation_data):
