@@ -307,3 +307,11 @@ def test_pickle_and_keras_format_after_a_fast_fit(tmp_path):
     np.testing.assert_array_equal(keras.models.load_model(path).predict(X, verbose=0), clf.model_.predict(X, verbose=0))
     copy.partial_fit(X, y)  # the unpickled model trains on, on the fast loop
     assert copy.training_loop_ == LOOP and len(copy.history_["loss"]) == 4
+
+
+def test_batches_on_the_fast_loop_are_min_200_and_the_rows_or_the_given_size():
+    X, y = _binary(450)
+    for params, steps in (({}, 3), ({"batch_size": 100}, 5), ({"batch_size": -1}, 1)):  # 200, 200, 50 rows; ...
+        clf = _clf(epochs=1, **{"batch_size": None, **params}).fit(X, y)
+        assert clf.training_loop_ == LOOP
+        assert int(keras.ops.convert_to_numpy(clf.model_.optimizer.iterations)) == steps, params
