@@ -1,5 +1,7 @@
 """Keras backend glue: a quiet first import, a seeding context that leaves no
-global random state changed, and the release of TensorFlow's per-fit memory.
+global random state changed, the release of TensorFlow's per-fit memory, and
+the backend half of skweight's training loop (one traced epoch on TensorFlow,
+an eager loop on PyTorch, ``Model.fit`` on JAX; see :mod:`skweight._loop`).
 
 This is the only module that knows Keras's and TensorFlow's internals.  Every
 private feature it uses is looked up, never assumed, and has a public fallback;
