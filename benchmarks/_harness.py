@@ -26,6 +26,9 @@ Measuring
   (thread pools and memory start clean); its keyword arguments go in and its result comes back
   as JSON.  :func:`child_env` is the environment such a child starts with; :func:`local_cluster`
   a Dask cluster of worker processes.
+* :class:`Worker` -- a child interpreter that stays up and runs call after call (another
+  skweight checkout first on its path, another backend's interpreter), so that its candidates
+  interleave with this process's without paying an interpreter and a Keras import per call.
 * :class:`PeakRSS` -- peak resident memory of this process while a block runs.
 * :func:`pin_threads`, :func:`thread_env`, :func:`thread_settings`, :func:`wait_for_quiet`,
   :func:`device_info`, :func:`cpu_model`, :func:`like_for_like`.
@@ -435,23 +438,102 @@ def _child_main(target, kwargs, path):
     write_json(path, getattr(importlib.import_module(module), name)(**json.loads(kwargs)))
 
 
-def run_child(fn, /, *, env=None, **kwargs):
-    """``fn(**kwargs)`` in a fresh Python interpreter started in the repository root, with
-    :func:`child_env` ``(env)``; returns its result, which travels back as JSON.  ``fn`` is a
-    module-level function of a ``benchmarks`` module (of the script run with ``python -m``
-    too); ``kwargs`` must be JSON values.  A failed child raises ``RuntimeError`` with the end
-    of its standard error."""
+def _target(fn):
+    """``module:name`` of a module-level function (of the script run with ``python -m`` too)."""
     mod = sys.modules[fn.__module__]
     spec = getattr(mod, "__spec__", None)
     module = spec.name if spec is not None else fn.__module__  # a script run as __main__ by python -m
-    target = f"{module}:{fn.__qualname__}"
+    return f"{module}:{fn.__qualname__}"
+
+
+def run_child(fn, /, *, env=None, python=None, **kwargs):
+    """``fn(**kwargs)`` in a fresh Python interpreter started in the repository root, with
+    :func:`child_env` ``(env)``; returns its result, which travels back as JSON.  ``fn`` is a
+    module-level function of a ``benchmarks`` module (of the script run with ``python -m``
+    too); ``kwargs`` must be JSON values; ``python`` is the interpreter (default: this one).
+    A failed child raises ``RuntimeError`` with the end of its standard error."""
+    target = _target(fn)
     with tempfile.TemporaryDirectory() as tmp:
         result = pathlib.Path(tmp) / "result.json"
-        cmd = [sys.executable, "-c", _CHILD, target, json.dumps(kwargs), str(result)]
+        cmd = [python or sys.executable, "-c", _CHILD, target, json.dumps(kwargs), str(result)]
         proc = subprocess.run(cmd, cwd=ROOT, env=child_env(env), capture_output=True, text=True)
         if proc.returncode != 0 or not result.is_file():
             raise RuntimeError(f"{target}(**{kwargs}) failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
         return json.loads(result.read_text())
+
+
+_WORKER = "import sys; from benchmarks._harness import _worker_main; _worker_main(sys.argv[1])"
+
+
+def _worker_main(first_on_path):
+    """The loop of a :class:`Worker`: one JSON request a line on standard input, one JSON answer
+    a line on the original standard output (whatever the calls print goes to standard error)."""
+    import traceback
+
+    for path in reversed(json.loads(first_on_path)):
+        sys.path.insert(0, path)
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    for line in sys.stdin:
+        request = json.loads(line)
+        module, _, name = request["target"].partition(":")
+        try:
+            answer = {"result": getattr(importlib.import_module(module), name)(**request["kwargs"])}
+        except Exception:  # noqa: BLE001 - travels back to the caller, who raises it
+            answer = {"error": traceback.format_exc()}
+        answers.write(json.dumps(answer, default=_plain) + "\n")
+        answers.flush()
+
+
+class Worker:
+    """A child interpreter started in the repository root that runs module-level functions of
+    ``benchmarks`` modules one call at a time, and stays up between calls (its imports, traced
+    functions and caches too), so its candidates can interleave with this process's.
+
+    ``first_on_path``: folders put before everything on the child's ``sys.path`` (e.g. an
+    earlier skweight checkout, whose ``skweight`` then is the one imported); ``env``: as for
+    :func:`child_env`; ``python``: the interpreter (default: this one).  ``worker.call(fn,
+    **kwargs)`` returns ``fn(**kwargs)``'s JSON result, or raises ``RuntimeError`` with the
+    child's traceback; ``close()`` (or the ``with`` block's end) stops it.
+    """
+
+    def __init__(self, first_on_path=(), env=None, python=None):
+        self._stderr = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(
+            [python or sys.executable, "-c", _WORKER, json.dumps([str(p) for p in first_on_path])],
+            cwd=ROOT,
+            env=child_env(env),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+        )
+
+    def call(self, fn, /, **kwargs):
+        self.proc.stdin.write(json.dumps({"target": _target(fn), "kwargs": kwargs}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            self._stderr.seek(0)
+            raise RuntimeError(f"worker exited (code {self.proc.wait()}):\n{self._stderr.read()[-4000:]}")
+        answer = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError(f"{_target(fn)}(**{kwargs}) failed in the worker:\n{answer['error']}")
+        return answer["result"]
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=60)
+        self._stderr.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
 
 
 def local_cluster(n_workers, env=None, **kwargs):

@@ -1,5 +1,7 @@
 """Keras backend glue: a quiet first import, a seeding context that leaves no
-global random state changed, and the release of TensorFlow's per-fit memory.
+global random state changed, the release of TensorFlow's per-fit memory, and
+the backend half of skweight's training loop (one traced epoch on TensorFlow,
+an eager loop on PyTorch, ``Model.fit`` on JAX; see :mod:`skweight._loop`).
 
 This is the only module that knows Keras's and TensorFlow's internals.  Every
 private feature it uses is looked up, never assumed, and has a public fallback;
@@ -11,6 +13,7 @@ import os
 import random
 import sys
 import threading
+import weakref
 from contextlib import contextmanager
 
 import numpy as np
@@ -483,3 +486,285 @@ def collecting_dead_models(share=None):
     finally:
         with _gc_lock:
             _gc_state["fit_s"] += time.perf_counter() - start
+
+
+# --------------------------------------------------------------------------- #
+# skweight's training loop: one epoch per call (see skweight._loop)
+# --------------------------------------------------------------------------- #
+# Everything here is public Keras/TensorFlow/PyTorch API: Keras's own
+# ``train_step``/``test_step``, ``compute_loss``, ``compute_metrics``,
+# ``get_metrics_result``, ``reset_metrics``, ``optimizer.build``,
+# ``tf.function`` and ``tf.while_loop``.  Its fallback is ``Model.fit``: a
+# backend without an entry in ``_EPOCH_RUNNERS`` (JAX, whose ``Model.fit``
+# already compiles each step), and any model :func:`backend_blockers` or the
+# first trace finds the loop cannot train as ``fit`` would.
+def backend_blockers(model):
+    """Why this backend cannot run skweight's loop for ``model`` (a list of
+    reasons, empty when it can): no loop on this backend, a model that is not
+    compiled, runs eagerly, is compiled with ``jit_compile=True``, trains under
+    a ``tf.distribute`` strategy, or (PyTorch) overrides its steps."""
+    reasons = []
+    backend = backend_name()
+    if backend not in _EPOCH_RUNNERS:
+        reasons.append(f"the {backend} backend trains with Model.fit (already compiled per step)")
+    if not getattr(model, "compiled", False):
+        reasons.append("the model is not compiled")
+    if getattr(model, "run_eagerly", False):
+        reasons.append("model.run_eagerly is set")
+    if backend in _EPOCH_RUNNERS and _jit_compile(model):
+        reasons.append("the model is compiled with jit_compile=True")
+    if backend == "tensorflow" and _has_distribution_strategy(model):
+        reasons.append("the model trains under a tf.distribute strategy")
+    if backend == "torch" and _custom_steps(model):
+        reasons.append("the model overrides train_step/test_step (on PyTorch the loop cannot check their logs)")
+    return reasons
+
+
+# model -> list of (key, compiled state, epoch function); the functions hold the
+# model only weakly, so this never keeps a model alive.  partial_fit and warm
+# starts reuse the trace; a recompile (new optimizer, metrics) starts over.
+_EPOCH_FUNCTIONS = weakref.WeakKeyDictionary()
+
+
+def epoch_runner(model, batch_size, val_batch_size, data, val):
+    """``(runner, None)`` where ``runner(rows) -> epoch logs`` trains ``model``
+    one epoch on the rows ``rows`` of ``data`` (a tuple ``(x, y[, weights])`` of
+    NumPy arrays or structures of them) and then validates on ``val`` (the same,
+    or None); or ``(None, reason)`` when the model cannot take the loop after
+    all (its ``train_step`` returns logs other than its metrics).  Logs are
+    Python floats, validation logs prefixed ``val_``."""
+    data, val = keras.tree.lists_to_tuples(data), None if val is None else keras.tree.lists_to_tuples(val)
+    key = (batch_size, val_batch_size if val is not None else None, _signature(data), _signature(val))
+    state = _compiled_state(model)
+    entries = _EPOCH_FUNCTIONS.setdefault(model, [])
+    same_state = [e for e in entries if _same_objects(e[1], state)]
+    epoch_fn = next((fn for entry_key, _, fn in same_state if entry_key == key), None)
+    if epoch_fn is None:
+        epoch_fn, reason = _EPOCH_RUNNERS[backend_name()](model, batch_size, val_batch_size, data, val)
+        if epoch_fn is None:
+            return None, reason
+        entries[:] = same_state + [(key, state, epoch_fn)]  # traces of an earlier compile go
+    convert = _TENSORS[backend_name()]
+    tensors, val_tensors = convert(data), None if val is None else convert(val)
+    return lambda rows: epoch_fn(rows, tensors, val_tensors), None
+
+
+def _compiled_state(model):
+    """What a trace depends on besides the data: a recompile makes new objects."""
+    return (model.optimizer, type(model).train_step, type(model).test_step, *model.metrics)
+
+
+def _same_objects(a, b):
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
+def _signature(data):
+    if data is None:
+        return None
+    leaves = keras.tree.flatten(data)
+    shape = keras.tree.map_structure(lambda _: 0, data)
+    return repr(shape), tuple((str(a.dtype), tuple(a.shape[1:])) for a in leaves)
+
+
+def _epoch_logs(train_logs, val_logs):
+    logs = dict(train_logs)
+    logs.update({f"val_{name}": value for name, value in val_logs.items()})
+    return logs
+
+
+def _prebuild(model, data):
+    """Create the variables that training needs before the first trace (the
+    compiled loss's and metrics', the optimizer's), with public calls on two
+    rows: TensorFlow traces a function twice when its first trace creates
+    variables.  Leaves every metric reset and every weight as it was."""
+    import inspect
+
+    few = keras.tree.map_structure(lambda a: a[:2], data)
+    x, y, sample_weight = (tuple(few) + (None, None))[:3]
+    try:
+        y_pred = model(x, training=False)
+        kwargs = {"training": False} if "training" in inspect.signature(model.compute_loss).parameters else {}
+        model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, **kwargs)
+        model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        if model.optimizer is not None and not getattr(model.optimizer, "built", True):
+            model.optimizer.build(model.trainable_variables)
+    except Exception:  # noqa: BLE001 - the trace builds what is left (slower) or raises the real error
+        pass
+    finally:
+        model.reset_metrics()
+
+
+def _to_numpy(logs):
+    """Logs as Python floats (arrays where a metric has several values), as
+    Keras >= 3.5's ``CallbackList`` passes them on (3.4 passed tensors)."""
+    result = {}
+    for name, value in logs.items():
+        value = keras.ops.convert_to_numpy(value)
+        result[name] = float(value) if value.size == 1 else value
+    return result
+
+
+def _custom_steps(model):
+    """Whether the model's class overrides ``train_step`` or ``test_step``."""
+    kind = type(model)
+    return kind.train_step is not keras.Model.train_step or kind.test_step is not keras.Model.test_step
+
+
+def _jit_compile(model):
+    try:
+        return getattr(model, "jit_compile", False) is True
+    except Exception:  # noqa: BLE001 - a property that needs state the model lacks
+        return False
+
+
+class _LogsDiffer(Exception):
+    """Keras's fit reports the model's metrics when a step's logs name the same
+    metrics (always, for Keras's own steps) and the last step's logs otherwise;
+    the loop does only the former."""
+
+
+def _check_log_names(step_logs, metric_logs):
+    if not (isinstance(step_logs, dict) and set(step_logs) == set(metric_logs)):
+        raise _LogsDiffer()
+
+
+def _tf_steps(model, step, n_rows, batch, take):
+    """In a TensorFlow graph: all steps of one pass, ``step`` on the rows
+    ``take(start, stop)`` of each batch, one at a time (each step reads the
+    weights the previous one wrote); the model's metrics after the last."""
+    import tensorflow as tf
+
+    steps = (n_rows + batch - 1) // batch
+    traced = []
+
+    def body(i):
+        logs = step(take(i * batch, tf.minimum((i + 1) * batch, n_rows)))
+        traced.append(logs)
+        with tf.control_dependencies([t for t in tf.nest.flatten(logs) if isinstance(t, tf.Tensor)]):
+            return (i + 1,)
+
+    tf.while_loop(lambda i: i < steps, body, (tf.constant(0),), parallel_iterations=1)
+    metric_logs = model.get_metrics_result()
+    _check_log_names(traced[0], metric_logs)
+    return metric_logs
+
+
+def _tf_epoch_function(model_ref, batch_size, val_batch_size, with_validation):
+    """The Python function traced once per set-up: a training pass over the
+    rows ``rows`` (gathered in the graph) and, ``with_validation``, a ``test_step``
+    pass over the validation tensors; returns both logs."""
+    import tensorflow as tf
+
+    def train_epoch(rows, data):
+        model = model_ref()
+        model.reset_metrics()
+        take = lambda start, stop: tf.nest.map_structure(lambda t: tf.gather(t, rows[start:stop]), data)  # noqa: E731
+        return _tf_steps(model, model.train_step, tf.shape(rows)[0], batch_size, take)
+
+    def epoch(rows, data):
+        return train_epoch(rows, data), {}
+
+    def epoch_and_validation(rows, data, val):
+        model = model_ref()
+        train_logs = train_epoch(rows, data)
+        with tf.control_dependencies(tf.nest.flatten(train_logs)):
+            model.reset_metrics()
+        take = lambda start, stop: tf.nest.map_structure(lambda t: t[start:stop], val)  # noqa: E731
+        n_val = tf.shape(tf.nest.flatten(val)[0])[0]
+        return train_logs, _tf_steps(model, model.test_step, n_val, val_batch_size, take)
+
+    return epoch_and_validation if with_validation else epoch
+
+
+def _tf_runner(model, batch_size, val_batch_size, data, val):
+    """TensorFlow: one ``tf.function`` runs a whole epoch, every step in a
+    ``tf.while_loop`` over the rows of the epoch (the last partial batch
+    included: the batch dimension is dynamic, so nothing is traced twice),
+    then the validation pass, and returns both logs.  The input signature
+    leaves the row counts open: a later call with other rows (a warm start, the
+    next ``partial_fit``) reuses the trace."""
+    import tensorflow as tf
+
+    def spec(a):
+        return tf.TensorSpec((None, *a.shape[1:]), tf.as_dtype(a.dtype))
+
+    signature = [tf.TensorSpec((None,), tf.int64), tf.nest.map_structure(spec, data)]
+    if val is not None:
+        signature.append(tf.nest.map_structure(spec, val))
+    python_fn = _tf_epoch_function(weakref.ref(model), batch_size, val_batch_size, val is not None)
+    fn = tf.function(python_fn, input_signature=signature, autograph=False, reduce_retracing=True)
+    _prebuild(model, data)
+    try:
+        fn.get_concrete_function()
+    except _LogsDiffer:
+        return None, "the model's train_step/test_step returns logs other than its metrics"
+
+    def run(rows, tensors, val_tensors):
+        args = (tf.convert_to_tensor(rows, tf.int64), tensors) + (() if val_tensors is None else (val_tensors,))
+        train_logs, val_logs = fn(*args)
+        return _epoch_logs(_to_numpy(train_logs), _to_numpy(val_logs))
+
+    return run, None
+
+
+def _tf_tensors(data):
+    import tensorflow as tf
+
+    return tf.nest.map_structure(tf.convert_to_tensor, data)
+
+
+def _torch_runner(model, batch_size, val_batch_size, data, val):
+    """PyTorch: Keras's eager steps on slices of tensors made once per fit
+    (``Model.fit`` converts every batch from NumPy), with Keras's module modes
+    (``train()`` for the epoch, ``eval()`` and ``no_grad`` for validation)."""
+    import torch
+
+    model_ref = weakref.ref(model)
+
+    def run(rows, tensors, val_tensors):
+        model = model_ref()
+        model.reset_metrics()
+        model.train()
+        index = torch.as_tensor(rows, device=_torch_device(tensors))
+        for start in range(0, len(rows), batch_size):
+            model.train_step(_torch_rows(tensors, index[start : start + batch_size]))
+        train_logs = _to_numpy(model.get_metrics_result())
+        model.eval()
+        val_logs = {}
+        if val_tensors is not None:
+            model.reset_metrics()
+            n_val = len(keras.tree.flatten(val_tensors)[0])
+            with torch.no_grad():
+                for start in range(0, n_val, val_batch_size):
+                    model.test_step(_torch_rows(val_tensors, slice(start, start + val_batch_size)))
+            val_logs = _to_numpy(model.get_metrics_result())
+        return _epoch_logs(train_logs, val_logs)
+
+    return run, None
+
+
+def _torch_tensors(data):
+    return keras.tree.map_structure(keras.ops.convert_to_tensor, data)
+
+
+def _torch_rows(tensors, rows):
+    return keras.tree.map_structure(lambda t: t[rows], tensors)
+
+
+def _torch_device(tensors):
+    return keras.tree.flatten(tensors)[0].device
+
+
+def _has_distribution_strategy(model):
+    import tensorflow as tf
+
+    if tf.distribute.has_strategy():
+        return True
+    strategy = getattr(model, "distribute_strategy", None)
+    return strategy is not None and strategy is not tf.distribute.get_strategy()
+
+
+#: backend -> the maker of its epoch function; a backend not here trains with Model.fit
+_EPOCH_RUNNERS = {"tensorflow": _tf_runner, "torch": _torch_runner}
+#: backend -> how the rows become tensors once per fit
+_TENSORS = {"tensorflow": _tf_tensors, "torch": _torch_tensors}

@@ -28,6 +28,7 @@ later warm start needs (the class weights in code space) is read back from
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -37,7 +38,7 @@ from ._backend import collecting_dead_models, keras, quiet
 from ._checks import check_weights, n_rows, x_rows
 from ._compose import ComposedTargetEncoder, weights_for_encoded
 from ._errors import prefixed
-from ._loop import TrainData, TrainPlan, train
+from ._loop import TrainData, TrainPlan, resolve_training_loop, train
 from ._model import adapt_standardization, early_stopping_callback, is_categorical_crossentropy, symbolic_outputs
 from ._outputs import is_per_output
 from ._params import (
@@ -426,12 +427,13 @@ def keras_data(est, state):
 
 
 def keras_plan(est, state):
-    """The epochs, batch size, callbacks and seed of the training, and the
-    other arguments of ``keras.Model.fit`` routed as SciKeras routes them
-    (``fit``'s keywords over ``fit__`` parameters over the parameters)."""
+    """The epochs, batch sizes, callbacks and seed of the training, the loop
+    that ``training_loop`` asks for (:func:`~skweight._loop.resolve_training_loop`),
+    and the other arguments of ``keras.Model.fit`` routed as SciKeras routes
+    them (``fit``'s keywords over ``fit__`` parameters over the parameters)."""
     args = routed(est.get_params(), "fit", est._fit_kwargs)
     args.update(state.fit_kwargs)
-    args["validation_split"] = 0.0  # the validation rows are split off already (step 4)
+    args.pop("validation_split", None)  # the validation rows are split off already (step 4)
     args = {k: v for k, v in args.items() if not k.startswith("callbacks") and k not in _GIVEN_BY_TRAIN}
     if est._builds_default_model() and args.get("batch_size") is None:
         args["batch_size"] = max(1, min(DEFAULT_BATCH_SIZE, state.train.n))
@@ -442,10 +444,13 @@ def keras_plan(est, state):
         epochs=state.initial_epoch + state.epochs,
         initial_epoch=state.initial_epoch,
         batch_size=args.pop("batch_size", None),
+        validation_batch_size=args.pop("validation_batch_size", None),
         shuffle=args.pop("shuffle", True),
         verbose=args.pop("verbose", 0),
         callbacks=state.callbacks,
         seed=state.seed,
+        order=None,  # issue 20's sampling gives its epoch order provider here
+        loop=resolve_training_loop(est.training_loop, est._builds_default_model()),
         fit_args=args,
     )
 
@@ -457,7 +462,15 @@ _GIVEN_BY_TRAIN = ("x", "y", "sample_weight", "validation_data", "epochs", "init
 def finish(est, state, history):
     """Step 9: ``history_`` under the names Keras gives (those callbacks such as
     ``EarlyStopping(monitor=...)`` use), continued by a warm start from its
-    ``initial_epoch``."""
+    ``initial_epoch``; ``training_loop_``, the loop that ran (a warning when
+    ``training_loop="fast"`` fell back to ``Model.fit``, saying why)."""
+    est.training_loop_ = history.training_loop
+    if est.training_loop == "fast" and history.fallback_reason:
+        warnings.warn(
+            f"training_loop='fast' trained with keras.Model.fit instead: {history.fallback_reason}.",
+            UserWarning,
+            stacklevel=5,  # the caller of fit or partial_fit
+        )
     previous = est.__dict__.get("history_", {})
     kept = {k: list(v) for k, v in previous.items()} if state.warm and state.initial_epoch > 0 else {}
     for key, values in history.history.items():
@@ -472,6 +485,7 @@ def finish(est, state, history):
 FITTED = (
     "model_",
     "history_",
+    "training_loop_",
     "class_weight_",
     "classes_",
     "n_classes_",

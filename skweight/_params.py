@@ -128,6 +128,13 @@ RULES = {
     "n_iter_no_change": (
         Rule(lambda v: is_int(v) and v >= 1, "{name}={value!r} must be an int >= 1 (epochs without improvement)."),
     ),
+    "training_loop": (
+        Rule(
+            lambda v: isinstance(v, str) and v in ("auto", "fast", "keras"),
+            "{name}={value!r} must be 'auto' (skweight's loop for the default model, keras.Model.fit for a model "
+            "of your own), 'fast' (skweight's loop wherever it applies) or 'keras' (always keras.Model.fit).",
+        ),
+    ),
     "random_state": (
         Rule(
             lambda v: v is None or is_int(v) or isinstance(v, np.random.RandomState),

@@ -120,6 +120,20 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         stopping when no ``validation_split`` is given.
     n_iter_no_change : int, default 10
         Patience of early stopping, in epochs.
+    training_loop : "auto", "fast" or "keras", default "auto"
+        Which loop trains the network.  ``"fast"``: skweight's own loop, which
+        runs Keras's ``train_step``/``test_step`` a whole epoch per call (one
+        traced function per epoch on TensorFlow, an eager loop on PyTorch)
+        and calls callbacks per epoch; on small tables it costs a fraction of
+        ``keras.Model.fit`` and gives the same losses, metrics, history and
+        early stopping.  It falls back to ``Model.fit`` (with a warning saying
+        why) for a callback with batch-level hooks, ``run_eagerly``,
+        ``jit_compile``, a distribution strategy, ``fit`` arguments such as
+        ``validation_freq``, and on the JAX backend (whose ``Model.fit`` is
+        already fast).  ``"keras"``: always ``Model.fit``.  ``"auto"``: the
+        fast loop for the default model (``model=None``) and ``Model.fit`` for a
+        model of your own, so that code written for SciKeras keeps SciKeras's
+        numbers.  ``training_loop_`` says which loop ran.
     optimizer : str or keras optimizer, default "adam"
     loss : str, keras loss or None, default None
         ``None`` picks the loss for the target kind (binary, sparse
@@ -172,6 +186,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         For ``y`` given per output: the output names (``output_j`` for a list
         ``y``), which the default model gives its output layers.
     model_ : keras.Model
+    training_loop_ : str
+        ``"fast"`` or ``"keras"``: the loop that trained in the last fit (see
+        ``training_loop``).
     history_ : dict
         One list per metric, one entry per epoch trained, under the names
         Keras gives (``loss``, ``val_loss``, ``weighted_accuracy``, ...);
@@ -211,6 +228,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
+        training_loop="auto",
         optimizer="adam",
         loss=None,
         metrics=None,
@@ -255,6 +273,7 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.training_loop = training_loop
 
     def __init_subclass__(cls, **kwargs):
         """Run when a subclass is defined: its own ``target_encoder`` /

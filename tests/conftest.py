@@ -31,3 +31,21 @@ def imbalanced_multiclass():
         random_state=1,
     )
     return X.astype(np.float32), y
+
+
+@pytest.fixture
+def train_spy(monkeypatch):
+    """Records every training call of a fit (step 8, ``skweight._loop.train``,
+    whichever loop then runs): a list of ``(TrainData, TrainPlan, History)``."""
+    from skweight import _fit
+
+    calls = []
+    original = _fit.train
+
+    def spy(model, data, plan):
+        history = original(model, data, plan)
+        calls.append((data, plan, history))
+        return history
+
+    monkeypatch.setattr(_fit, "train", spy)
+    return calls

@@ -39,20 +39,17 @@ def binary():
 
 
 @pytest.fixture
-def keras_fit_spy(monkeypatch):
-    """Records the sample weights every ``keras.Model.fit`` call receives."""
-    import keras
+def trained_weights(train_spy):
+    """The sample weights every training call receives (``skweight._loop.train``,
+    with either loop: ``tests/test_loop.py`` shows both give them to Keras's
+    ``compute_loss`` alike); a list that grows as fits run."""
 
-    seen = []
-    original = keras.Model.fit
+    class Seen:
+        def __getitem__(self, i):
+            sw = train_spy[i][0].sample_weight
+            return None if sw is None else np.array(sw)
 
-    def spy(self, *args, **kwargs):
-        sw = kwargs.get("sample_weight")
-        seen.append(None if sw is None else np.array(sw))
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(keras.Model, "fit", spy)
-    return seen
+    return Seen()
 
 
 @pytest.mark.lanes
@@ -79,12 +76,12 @@ def test_weight_engine_never_imports_keras():
 
 
 @pytest.mark.lanes
-def test_binary_balanced(binary, keras_fit_spy):
+def test_binary_balanced(binary, trained_weights):
     X, y = binary
     clf = WeightedKerasClassifier(class_weight="balanced", **SMALL).fit(X, y)
     expected = compute_class_weight("balanced", classes=np.array([0, 1]), y=y)
     np.testing.assert_allclose([clf.class_weight_[0], clf.class_weight_[1]], expected)
-    np.testing.assert_allclose(keras_fit_spy[-1], expected[y], rtol=1e-6)
+    np.testing.assert_allclose(trained_weights[-1], expected[y], rtol=1e-6)
     proba = clf.predict_proba(X)
     assert proba.shape == (len(y), 2) and proba.dtype == np.float64
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
@@ -92,7 +89,7 @@ def test_binary_balanced(binary, keras_fit_spy):
 
 
 @pytest.mark.lanes
-def test_multiclass_string_labels_and_dict_weights(keras_fit_spy):
+def test_multiclass_string_labels_and_dict_weights(trained_weights):
     X, y = make_classification(
         n_samples=240, n_features=8, n_informative=5, n_classes=3, weights=[0.6, 0.3, 0.1], random_state=4
     )
@@ -100,21 +97,21 @@ def test_multiclass_string_labels_and_dict_weights(keras_fit_spy):
     clf = WeightedKerasClassifier(class_weight={"cow": 4.0}, **SMALL).fit(X.astype(np.float32), labels)
     assert list(clf.classes_) == ["ant", "bee", "cow"]
     assert clf.class_weight_ == {"ant": 1.0, "bee": 1.0, "cow": 4.0}
-    np.testing.assert_array_equal(keras_fit_spy[-1], np.where(labels == "cow", 4.0, 1.0))
+    np.testing.assert_array_equal(trained_weights[-1], np.where(labels == "cow", 4.0, 1.0))
     assert set(clf.predict(X)) <= {"ant", "bee", "cow"}
     assert clf.predict_proba(X).shape == (len(y), 3)
 
 
 @pytest.mark.lanes
-def test_multilabel_elementwise_weights_reach_each_label(keras_fit_spy):
+def test_multilabel_elementwise_weights_reach_each_label(trained_weights):
     X, Y = make_multilabel_classification(n_samples=200, n_features=8, n_classes=3, random_state=5)
     spec = [{0: 1.0, 1: 2.0}, {0: 1.0, 1: 3.0}, None]
     clf = WeightedKerasClassifier(class_weight=spec, **SMALL).fit(X.astype(np.float32), Y)
     assert clf.target_kind_ == "multilabel"
     assert type(clf.model_.loss).__name__ == "ElementwiseBinaryCrossentropy"
     expected = np.where(Y == 1, np.array([2.0, 3.0, 1.0]), 1.0)
-    assert keras_fit_spy[-1].shape == (200, 3)
-    np.testing.assert_allclose(keras_fit_spy[-1], expected)
+    assert trained_weights[-1].shape == (200, 3)
+    np.testing.assert_allclose(trained_weights[-1], expected)
     assert clf.predict(X).shape == (200, 3)
 
 

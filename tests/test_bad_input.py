@@ -5,7 +5,8 @@ Every case of the matrix asserts:
 * the exception type (``ValueError`` or ``TypeError``);
 * a message that names the parameter and the bad value (``match``);
 * that no model was built and no Keras training started (spies on the
-  default model builder and on ``keras.Model.fit``);
+  default model builder and on the training call, ``skweight._loop.train``
+  as step 8 of a fit calls it, whichever loop it then runs);
 * that the caller's ``X``, ``y`` and ``sample_weight`` are byte-for-byte what
   they were (compared with deep copies taken before the call).
 """
@@ -21,6 +22,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import KFold, cross_validate
 from sklearn.utils.validation import check_is_fitted
 
+import skweight._fit as fit_module
 import skweight._model as model_module
 from skweight import WeightedKerasClassifier
 
@@ -96,26 +98,27 @@ def assert_unchanged(before, after):
 
 @pytest.fixture
 def spy(monkeypatch):
-    """Counts default-model builds and ``keras.Model.fit`` / ``predict`` calls."""
+    """Counts default-model builds, training calls (``skweight._loop.train``,
+    either loop) and ``keras.Model.predict`` calls."""
     calls = {"build": 0, "fit": 0, "predict": 0}
     build = model_module.build_mlp
-    fit = keras.Model.fit
+    fit = fit_module.train
     predict = keras.Model.predict
 
     def spy_build(*args, **kwargs):
         calls["build"] += 1
         return build(*args, **kwargs)
 
-    def spy_fit(self, *args, **kwargs):
+    def spy_fit(*args, **kwargs):
         calls["fit"] += 1
-        return fit(self, *args, **kwargs)
+        return fit(*args, **kwargs)
 
     def spy_predict(self, *args, **kwargs):
         calls["predict"] += 1
         return predict(self, *args, **kwargs)
 
     monkeypatch.setattr(model_module, "build_mlp", spy_build)
-    monkeypatch.setattr(keras.Model, "fit", spy_fit)
+    monkeypatch.setattr(fit_module, "train", spy_fit)
     monkeypatch.setattr(keras.Model, "predict", spy_predict)
     return calls
 

@@ -245,6 +245,43 @@ def check_weights(tmp, stdout):
     assert sorted(c for c in cells if c in WEIGHT_CASES) == sorted(WEIGHT_CASES)
 
 
+def check_fit_speed(tmp, stdout):
+    assert "marginal cost of an epoch" in stdout and "whole fit with the defaults" in stdout
+    data = _load(tmp / "fit_speed.json")
+    assert data["environment"]["base"] == str(ROOT)  # --base: the checkout stands in for 0.2.0
+    (entry,) = data["sizes"].values()
+    per, whole = entry["per_epoch"], entry["whole_fit"]
+    assert set(per) == {"MLPClassifier", "keras fit", "keras fit + val", "skweight 0.2.0", "skweight"}
+    for name, r in per.items():
+        e1, e2 = r["epochs"]
+        assert e1 < e2 and all(len(t) == 1 and min(t) > 0 for t in r["times_s"].values()), name
+    assert per["skweight"]["training_loop"] == "fast" and per["skweight 0.2.0"]["training_loop"] == "fast"
+    assert set(whole) == {
+        "MLPClassifier()",
+        "StandardScaler + MLPClassifier()",
+        "keras fit + early stopping",
+        "skweight 0.2.0 defaults",
+        "skweight defaults",
+    }
+    assert all(r["s"] > 0 and 1 <= r["epochs"] <= 200 for r in whole.values())
+    assert whole["keras fit + early stopping"]["epochs"] <= 20  # the smoke run's cap
+    fixed = data["fixed_cost"]
+    assert fixed["training_loop"] == "fast" and len(fixed["parts_s"]) == 3
+    assert set(data["large"]["fit"]) >= {"keras fit(sample_weight)", "skweight like for like", "skweight + val"}
+    assert set(data["large"]["predict"]) >= {"keras predict(batch_size=4096)", "skweight predict_proba"}
+    grid = data["grid"]["results"]
+    assert set(grid) == {"StandardScaler + MLPClassifier grid", "skweight 0.2.0 grid", "skweight grid"}
+    assert all(r["s"] > 0 for r in grid.values())
+    (backend,) = data["backends"].values()  # --backends tensorflow: a child of its own
+    assert backend["backend"] == "tensorflow" and set(backend["per_epoch"]) == {
+        "MLPClassifier",
+        "keras fit + val",
+        "skweight",
+    }
+    assert backend["per_epoch"]["skweight"]["training_loop"] == "fast"
+    assert _is_png(tmp / "fit_speed.png")
+
+
 QUICK_RUNS = [
     # script, arguments after --quick, check, module the run needs, fresh interpreter (pins threads)
     ("bench_overhead", ["--out", "{tmp}"], check_overhead, None, True),
@@ -269,6 +306,13 @@ QUICK_RUNS = [
         False,
     ),
     ("bench_weights", ["--sizes", "500", "--repeats", "2", "--out", "{tmp}/weights.json"], check_weights, None, False),
+    (
+        "bench_fit_speed",  # the checkout itself stands in for skweight 0.2.0 under --base
+        ["--out", "{tmp}", "--base", "{root}", "--backends", "tensorflow"],
+        check_fit_speed,
+        None,
+        True,
+    ),
 ]
 
 

@@ -95,21 +95,12 @@ def test_sample_weight_forms_are_multiplied_not_mutated(kind, imbalanced_binary)
     assert clf.predict_proba(X).shape == (len(y), 2)
 
 
-def test_sample_weight_and_class_weight_multiply(monkeypatch, imbalanced_binary):
+def test_sample_weight_and_class_weight_multiply(train_spy, imbalanced_binary):
     X, y = imbalanced_binary
-    seen = {}
-    import keras
-
-    original = keras.Model.fit
-
-    def spy(self, *args, **kwargs):
-        seen["w"] = np.array(kwargs["sample_weight"])
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(keras.Model, "fit", spy)
     sw = np.linspace(0.5, 2.0, len(y))
     clf = WeightedKerasClassifier(class_weight={1: 3.0}, epochs=1, random_state=0).fit(X, y, sample_weight=sw)
-    np.testing.assert_allclose(seen["w"], sw * np.where(y == 1, 3.0, 1.0), rtol=1e-6)
+    ((data, _, _),) = train_spy
+    np.testing.assert_allclose(data.sample_weight, sw * np.where(y == 1, 3.0, 1.0), rtol=1e-6)
     assert clf.class_weight_ == {0: 1.0, 1: 3.0}
 
 
@@ -224,7 +215,7 @@ def test_pickle_round_trip_in_a_new_process(tmp_path, imbalanced_binary):
     np.testing.assert_array_equal(np.load(tmp_path / "p.npy"), clf.predict_proba(X))
 
 
-def test_metadata_routing_of_sample_weight(imbalanced_binary):
+def test_metadata_routing_of_sample_weight(imbalanced_binary, train_spy):
     import sklearn
 
     X, y = imbalanced_binary
@@ -240,21 +231,8 @@ def test_metadata_routing_of_sample_weight(imbalanced_binary):
         grid = GridSearchCV(pipe, {"weightedkerasclassifier__epochs": [1, 3]}, cv=2, scoring=scorer)
         grid.fit(X, y, sample_weight=w)
         assert grid.best_params_["weightedkerasclassifier__epochs"] in (1, 3)
-        routed = []
-        import keras
-
-        original = keras.Model.fit
-
-        def spy(self, *args, **kwargs):
-            routed.append(kwargs.get("sample_weight"))
-            return original(self, *args, **kwargs)
-
-        keras.Model.fit = spy
-        try:
-            pipe.fit(X, y, sample_weight=w)
-        finally:
-            keras.Model.fit = original
-        np.testing.assert_allclose(routed[-1], w)
+        pipe.fit(X, y, sample_weight=w)
+        np.testing.assert_allclose(train_spy[-1][0].sample_weight, w)
 
 
 def test_quiet_at_verbose_zero(capfd, imbalanced_binary):

@@ -14,8 +14,9 @@ from skweight.__main__ import SCORING, main, run
 @pytest.mark.lanes
 def test_run_prints_progress_and_table_and_returns_scores():
     out = io.StringIO()
-    summary = run(folds=2, epochs=2, out=out)
+    summary = run(folds=2, out=out)  # the defaults: early stopping
     text = out.getvalue()
+    assert "stratified 2-fold CV, early stopping" in text
     assert set(summary) == {"None", "balanced"}
     for per in summary.values():
         assert set(per) == set(SCORING)
@@ -28,9 +29,10 @@ def test_run_prints_progress_and_table_and_returns_scores():
     assert summary["balanced"]["minority_recall"][0] > summary["None"]["minority_recall"][0]
 
 
-def test_cli_writes_json(tmp_path):
+def test_cli_writes_json(tmp_path, capsys):
     path = tmp_path / "scores.json"
     assert main(["--folds", "2", "--epochs", "1", "--json", str(path)]) == 0
+    assert "1 epochs per fit" in capsys.readouterr().out
     data = json.loads(path.read_text())
     assert set(data) == {"None", "balanced"}
     assert np.isfinite(data["balanced"]["roc_auc"][0])
