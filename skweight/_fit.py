@@ -38,7 +38,13 @@ from ._checks import check_weights, n_rows, x_rows
 from ._compose import ComposedTargetEncoder, weights_for_encoded
 from ._errors import prefixed
 from ._loop import TrainData, TrainPlan, train
-from ._model import adapt_standardization, early_stopping_callback, is_categorical_crossentropy, symbolic_outputs
+from ._model import (
+    adapt_standardization,
+    early_stopping_callback,
+    is_categorical_crossentropy,
+    output_layout,
+    symbolic_outputs,
+)
 from ._outputs import is_per_output
 from ._params import (
     DEFAULT_BATCH_SIZE,
@@ -209,10 +215,24 @@ def initialize(est, X, y, state=None):
         state.y_encoded = encode_y(est, y)
         check_before_build(est, *state.y_encoded, state)
     est.model_ = est._build_keras_model()
+    bind_outputs(est, X)
     est._initialize_callbacks()
     if state is not None:
         state.built = True
     return X, y
+
+
+def bind_outputs(est, X):
+    """A ``y`` of several outputs (given per output, or a 2-D array of label
+    columns) meets the outputs of the model just built: by name for a dict
+    ``y``, by position for a list or the columns (see
+    ``TargetEncoder.bind_model_outputs``).  The structure of the model's
+    outputs is read once here; from then on the target encoder translates."""
+    enc = est.target_encoder_
+    if isinstance(enc, ComposedTargetEncoder) or not enc.binds_outputs():
+        return
+    x = None if symbolic_outputs(est.model_) is not None else est.feature_encoder_.transform(_take(X, slice(0, 1)))
+    enc.bind_model_outputs(output_layout(est.model_, x))
 
 
 def encode_y(est, y):
@@ -251,7 +271,7 @@ def check_loss(est):
     cross-entropy averages the labels before weighting, which Keras reports
     only as a shape error deep in training)."""
     loss = est.model_.loss
-    parts = list(loss.values()) if isinstance(loss, Mapping) else loss if isinstance(loss, list) else None
+    parts = list(_leaves(loss)) if isinstance(loss, (Mapping, list, tuple)) else None
     if parts is not None and not any(callable(p) or isinstance(p, str) for p in parts):
         raise ValueError(
             f"the model has no loss to train with (loss={loss!r}); give loss=... or compile the model with one."
@@ -382,6 +402,13 @@ def output_names(est, built=True):
     built; before that, those the default model will have; None when unknown
     (a user's model not built yet) or when the model has one output."""
     if built:
+        bound = getattr(est.target_encoder_, "model_output_names_", None)
+        if bound is not None:  # the names of the model's outputs, in y's output order
+            return (
+                [bound[est.target_encoder_.model_order_.index(j)] for j in range(len(bound))]
+                if len(bound) > 1
+                else None
+            )
         outputs = symbolic_outputs(est.model_)
         return list(est.model_.output_names) if outputs and len(outputs) > 1 else None
     if est._builds_default_model():
@@ -412,17 +439,30 @@ def adapt(est, state):
 # 8. what the training gets; 9. what it leaves
 # --------------------------------------------------------------------------- #
 def keras_data(est, state):
-    """The training and validation rows and weights, in the model's output order."""
+    """The training and validation rows and weights, in the structure the
+    model declares: for a ``y`` of several outputs, the target encoder's
+    ``to_model`` puts targets and weights in the model's structure (a list in
+    its output order, a dict by output name, or a nested structure)."""
     train, val = state.train, state.validation
     y, weights = train.y, state.weights
     validation = None if val is None else (val.X, val.y, state.validation_weights)
-    if state.per_output:  # Keras takes the outputs' targets and weights in the model's order
-        order = est.target_encoder_.to_model
-        y, weights = order(y), None if weights is None else order(weights)
+    enc = est.target_encoder_
+    if not isinstance(enc, ComposedTargetEncoder) and enc.binds_outputs():
+        y, weights = enc.to_model(y), _weights_to_model(enc, weights)
         if validation is not None:
             x_val, y_val, w_val = validation
-            validation = (x_val, order(y_val), None if w_val is None else order(w_val))
+            validation = (x_val, enc.to_model(y_val), _weights_to_model(enc, w_val))
     return TrainData(train.X, y, weights, validation)
+
+
+def _weights_to_model(enc, weights):
+    """Sample weights in the model's structure (one array for every output is
+    given to each of them)."""
+    if weights is None:
+        return None
+    if not isinstance(weights, list):
+        weights = [weights] * enc.n_parts()
+    return enc.to_model(weights)
 
 
 def keras_plan(est, state):
@@ -533,6 +573,17 @@ class Rollback:
                 v.assign(w)
             est.history_ = self.history
         return False
+
+
+def _leaves(structure):
+    """The leaves of a nested structure of dicts, lists and tuples (a model's losses)."""
+    if isinstance(structure, Mapping):
+        structure = list(structure.values())
+    if isinstance(structure, (list, tuple)):
+        for part in structure:
+            yield from _leaves(part)
+    else:
+        yield structure
 
 
 def _flatten(callbacks):

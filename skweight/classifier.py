@@ -460,19 +460,18 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             kw["weighted_metrics"] = per_output_metrics(weighted, self.target_kind_)
         elif metrics and not kw.get("weighted_metrics"):
             kw["weighted_metrics"] = copy_metrics(metrics)
+        enc = getattr(self, "target_encoder_", None)
+        if hasattr(enc, "spec_to_model"):  # a model of nested outputs: in its structure
+            kw.update({k: enc.spec_to_model(kw.get(k), k) for k in ("loss", "metrics", "weighted_metrics")})
         return kw
 
     def _build_keras_model(self):
         """Run by ``_initialize`` once ``y``'s classes are known (and
         ``class_weight`` is checked against them): builds under
-        ``random_state``, and binds the outputs of a per-output ``y`` to the
-        model's."""
+        ``random_state`` (``_initialize`` then binds the outputs of a ``y`` of
+        several outputs to the model's, see :func:`skweight._fit.bind_outputs`)."""
         with seeded(seed_from(self.random_state)):
-            model = super()._build_keras_model()
-        if self._is_per_output():
-            # a dict y meets the model's outputs by name, a list y by position
-            self.target_encoder_.bind_model_outputs(model.output_names)
-        return model
+            return super()._build_keras_model()
 
     def _is_per_output(self):
         """True when this fit's ``y`` was given per output (a dict or list)."""
