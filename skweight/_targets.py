@@ -227,8 +227,11 @@ class TargetEncoder:
     def probabilities(self, raw):
         """Model outputs as probabilities in scikit-learn's layout."""
         kind = self.kind_
-        if kind == "multioutput":
-            return [_sum_to_one(np.asarray(r, dtype=np.float64).reshape(len(r), -1)) for r in raw]
+        if kind == "multioutput":  # each column's head: a softmax, or one sigmoid unit for two classes
+            return [
+                _two_columns(np.asarray(r, dtype=np.float64).reshape(len(r), -1), k)
+                for r, k in zip(raw, self.n_classes_)
+            ]
         raw = np.asarray(raw, dtype=np.float64)
         if kind == "binary":
             p = raw.reshape(len(raw), -1)
@@ -478,6 +481,14 @@ def _shape_note(enc):
     if shape is None and getattr(enc, "ndim_", 1) == 2:
         shape = (None, enc.units_)
     return f", shape (n_samples, {shape[1]})" if shape is not None and len(shape) == 2 else ""
+
+
+def _two_columns(p, n_classes):
+    """A head's probabilities in scikit-learn's layout: one sigmoid unit of a
+    two-class output as the two columns ``[1 - p, p]``."""
+    if p.shape[1] == 1 and n_classes == 2:
+        return np.column_stack([1.0 - p[:, 0], p[:, 0]])
+    return _sum_to_one(p)
 
 
 def _sum_to_one(p):

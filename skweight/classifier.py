@@ -33,9 +33,9 @@ from ._checks import (
 from ._compose import build_from_class, compose_subclass_encoders, dense
 from ._metrics import copy_metrics, per_output_metrics
 from ._model import build_default_model, is_categorical_crossentropy, symbolic_outputs
-from ._outputs import accuracy_per_output, is_per_output, split_outputs
+from ._outputs import is_per_output
 from ._params import check_params, seed_from
-from ._predict import predict_raw, proba_prior
+from ._predict import predict_raw, proba_prior, score_outputs
 from ._targets import TargetEncoder
 from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
 
@@ -522,16 +522,15 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         level of an ordinal row), or of timesteps for a sequence output;
         regression outputs are left out.  ``sample_weight`` weighs the rows
         (one array, or one per output).  For other metrics, or one output at
-        a time, use :func:`skweight.per_output_scorer`."""
+        a time, use :func:`skweight.per_output_scorer`.
+
+        For a 2-D ``y`` of label columns (one per output, ``"multioutput"``),
+        the share of rows whose every column is predicted right, as
+        scikit-learn's ``MultiOutputClassifier.score``."""
         self._check_fitted("score")
-        if not self._is_per_output():
+        if not self._is_per_output() and getattr(self, "target_kind_", None) != "multioutput":
             return super().score(X, y, sample_weight=sample_weight)
-        _, y = self._validate_data(X=None, y=y)
-        scores = accuracy_per_output(self.target_kind_, y, self.predict(X), check_weights(sample_weight, X, y))
-        values = [v for v in split_outputs(scores)[1] if v is not None]
-        if not values:
-            raise ValueError("score needs a classification output; every output of y is a regression output.")
-        return float(np.mean(values))
+        return score_outputs(self, X, y, sample_weight)
 
     def predict_proba_prior(self, X):
         """Class probabilities calibrated to the training prior.
