@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._backend import collecting_dead_models, keras, quiet
+from ._backend import collecting_dead_models, keras, output_structure_error, quiet
 from ._checks import check_weights, n_rows, x_rows
 from ._compose import ComposedTargetEncoder, weights_for_encoded
 from ._errors import prefixed
@@ -232,7 +232,11 @@ def bind_outputs(est, X):
     if isinstance(enc, ComposedTargetEncoder) or not enc.binds_outputs():
         return
     x = None if symbolic_outputs(est.model_) is not None else est.feature_encoder_.transform(_take(X, slice(0, 1)))
-    enc.bind_model_outputs(output_layout(est.model_, x))
+    layout = output_layout(est.model_, x)
+    error = output_structure_error(layout, getattr(est.model_, "output_names", None))
+    if error is not None:
+        raise error
+    enc.bind_model_outputs(layout)
 
 
 def encode_y(est, y):
@@ -456,12 +460,17 @@ def keras_data(est, state):
 
 
 def _weights_to_model(enc, weights):
-    """Sample weights in the model's structure (one array for every output is
-    given to each of them)."""
+    """Sample weights in the model's structure: one array for every output is
+    given to each of them, and an output nothing weighs gets ones (Keras 3.4
+    refuses a dict of weights with a None in it; a weight of 1 changes no
+    loss or metric, ``x * 1.0`` being ``x`` exactly)."""
     if weights is None:
         return None
     if not isinstance(weights, list):
         weights = [weights] * enc.n_parts()
+    if any(w is None for w in weights):
+        ones = np.ones(len(next(w for w in weights if w is not None)), dtype=np.float32)
+        weights = [ones if w is None else w for w in weights]
     return enc.to_model(weights)
 
 
