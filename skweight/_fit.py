@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._backend import collecting_dead_models, keras, output_structure_error, quiet
-from ._checks import check_weights, n_rows, x_rows
+from ._checks import check_feature_names, check_weights, n_rows, x_rows
 from ._compose import ComposedTargetEncoder, weights_for_encoded
 from ._errors import prefixed
 from ._loop import TrainData, TrainPlan, train
@@ -199,13 +199,16 @@ def prepare(est, state):
 
 def initialize(est, X, y, state=None):
     """SciKeras's ``_initialize`` with skweight's checks: ``X`` and ``y``
-    validated (``reset``), the target and feature encoders fitted (their
+    validated (``reset``; ``feature_names_in_`` kept from a DataFrame's
+    column names, as scikit-learn does), the target and feature encoders fitted (their
     metadata set on ``est``), and, in a fit (``state`` given), ``y`` encoded
     and ``class_weight`` checked against its classes before the model is built
     under ``random_state``.  Returns the validated ``X`` and ``y``."""
     est._random_state = None  # skweight seeds the build and the training itself
     per_output = None if state is None else state.per_output
+    given = X
     X, y = est._validate_data(X, y, reset=True, per_output=per_output)
+    check_feature_names(est, given, reset=True)  # feature_names_in_ from a DataFrame's columns
     est.target_encoder_ = est.target_encoder.fit(y)
     vars(est).update(getattr(est.target_encoder_, "get_metadata", dict)())
     est.feature_encoder_ = est.feature_encoder.fit(X)

@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator
 
 from . import _fit
 from ._checks import (
+    check_feature_names,
     check_weights,
     check_X,
     check_y,
@@ -168,6 +169,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     target_kind_ : str, dict or list
         The target kind that was detected or given (for ``y`` given per output,
         one kind per output, keyed like ``y``).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        The column names of a DataFrame ``X`` of ``fit`` whose column names
+        are all strings (absent otherwise), checked as scikit-learn does by
+        ``predict``, ``predict_proba``, ``score`` and ``partial_fit``.
     output_names_ : list of str
         For ``y`` given per output: the output names (``output_j`` for a list
         ``y``), which the default model gives its output layers.
@@ -391,6 +397,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         whether ``y`` is given per output, when the caller has decided it."""
         name = type(self).__name__
         refuse_multi_input_X(X, name)
+        if not reset:  # the column names of fit (set by _fit.initialize), as scikit-learn checks them
+            check_feature_names(self, X, reset=False)
         if y is not None and (is_per_output(y, x_rows(X)) if per_output is None else per_output):
             return validate_per_output(self, X, y, reset, y_numeric)
         if y is not None and not reset and self._is_per_output():
