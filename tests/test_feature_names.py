@@ -118,7 +118,8 @@ def test_scikit_learns_own_dataframe_column_names_check_passes():
 def test_a_pipeline_with_a_column_transformer_passes_its_output_names_on():
     frame = X.assign(region=np.where(X["visits"] > 0, "north", "south"))
     pre = ColumnTransformer(
-        [("num", StandardScaler(), COLUMNS), ("cat", OneHotEncoder(sparse_output=False), ["region"])], verbose_feature_names_out=True
+        [("num", StandardScaler(), COLUMNS), ("cat", OneHotEncoder(sparse_output=False), ["region"])],
+        verbose_feature_names_out=True,
     ).set_output(transform="pandas")
     clf = WeightedKerasClassifier(epochs=40, batch_size=32, optimizer__learning_rate=0.01, random_state=0)
     pipe = make_pipeline(pre, clf).fit(frame, Y)
