@@ -1,6 +1,7 @@
 """Encoding of every supported target kind to what a Keras model trains on, and
 of model outputs back to labels and probabilities (NumPy only)."""
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -224,8 +225,9 @@ class TargetEncoder:
         return [self._codes(y[:, j], c, f"y[:, {j}]").astype(np.int32) for j, c in enumerate(self.classes_)]
 
     # ---------------------------------------------------- inverse transform
-    def probabilities(self, raw):
-        """Model outputs as probabilities in scikit-learn's layout."""
+    def probabilities(self, raw, for_labels=False):
+        """Model outputs as probabilities in scikit-learn's layout
+        (``for_labels``: to decide labels from, see :meth:`_not_probabilities`)."""
         kind = self.kind_
         if kind == "multioutput":  # each column's head: a softmax, or one sigmoid unit for two classes
             return [
@@ -235,6 +237,8 @@ class TargetEncoder:
         raw = np.asarray(raw, dtype=np.float64)
         if kind == "binary":
             p = raw.reshape(len(raw), -1)
+            if p.shape[1] > 2:
+                return self._not_probabilities(p, for_labels)
             if p.shape[1] == 1:
                 p = p[:, 0]
                 return np.column_stack([1.0 - p, p])
@@ -242,8 +246,33 @@ class TargetEncoder:
         if kind == "sequence":
             return _sum_to_one(raw)
         if kind in ("multiclass", "onehot"):
-            return _sum_to_one(raw.reshape(len(raw), -1))
+            p = raw.reshape(len(raw), -1)
+            if p.shape[1] != self.n_classes_:
+                return self._not_probabilities(p, for_labels)
+            return _sum_to_one(p)
         return raw.reshape(len(raw), -1)
+
+    def _not_probabilities(self, p, for_labels):
+        """A model whose output has another width than the classes (e.g. a
+        prebuilt one-unit model given ``initialize(X, y)`` on 3 classes): its
+        outputs as Keras predicts them, a one-unit output as ``(n,)``, as
+        SciKeras's ``predict_proba`` returns them; with a warning, since they
+        are not class probabilities.  No labels can be read from them: for
+        ``predict`` (``for_labels``), a ``ValueError``."""
+        if for_labels:
+            raise ValueError(
+                f"predict needs one probability per class from the model, but it gives {p.shape[1]} value(s) per "
+                f"row for {self.n_classes_} classes {self.classes_.tolist()!r}; give the model one output unit per "
+                "class (a softmax), or one sigmoid unit for two classes."
+            )
+        warnings.warn(
+            f"the model gives {p.shape[1]} value(s) per row for a target of {self.n_classes_} classes "
+            f"{self.classes_.tolist()!r}; predict_proba returns them as the model predicts them (as SciKeras does), "
+            "not as class probabilities. Give the model one output unit per class.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return p[:, 0] if p.shape[1] == 1 else p
 
     def labels(self, proba):
         """Labels from probabilities in scikit-learn's layout."""
@@ -272,7 +301,7 @@ class TargetEncoder:
             )
         if self.kind_ == "multioutput":
             raw = self.from_model(raw)
-        proba = self.probabilities(raw)
+        proba = self.probabilities(raw, for_labels=not return_proba)
         return proba if return_proba else self.labels(proba)
 
     # ------------------------------------------------------- per-output y

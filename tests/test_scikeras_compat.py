@@ -527,3 +527,30 @@ def test_partial_fit_with_other_y_columns_names_y_before_training():
         clf.partial_fit(X, wide)
     assert all(np.array_equal(a, b) for a, b in zip(before, clf.model_.get_weights()))
     assert clf.current_epoch == 1
+
+
+def test_initialize_on_a_one_unit_model_for_three_classes_returns_kerass_prediction_as_scikeras_does():
+    """SciKeras 0.13's ``TestInitialize::test_prebuilt_model``: a compiled linear
+    model with one output unit, ``initialize(X, y)`` on a 3-class ``y``, then
+    ``predict_proba`` gives Keras's prediction as ``(n,)`` (SciKeras squeezes
+    what it cannot read as class probabilities).  skweight matches it and
+    says, in a warning, that these are not class probabilities; ``predict``
+    refuses to read labels from them."""
+    rng = np.random.default_rng(0)
+    X1, y3 = rng.random((100, 1)), rng.integers(0, 3, 100)
+    inputs = keras.Input((1,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    model.compile(loss="mae", optimizer="adam")
+    with seeded(0):
+        model.fit(X1, y3, epochs=1, verbose=0)
+    expected = model.predict(X1, verbose=0).reshape(-1)
+    sk = KerasClassifier(model=model, verbose=0).initialize(X1, y3)
+    sw = WeightedKerasClassifier(model=model).initialize(X1, y3)
+    assert sw.model_ is model
+    with pytest.warns(UserWarning, match=r"1 value\(s\) per row for a target of 3 classes \[0, 1, 2\]"):
+        proba = sw.predict_proba(X1)
+    assert proba.shape == sk.predict_proba(X1).shape == (100,)
+    np.testing.assert_allclose(proba, expected, rtol=1e-6)  # Keras's float32 values, in float64
+    np.testing.assert_allclose(proba, sk.predict_proba(X1), rtol=1e-6)
+    with pytest.raises(ValueError, match="predict needs one probability per class from the model, but it gives 1"):
+        sw.predict(X1)
