@@ -409,13 +409,11 @@ def output_names(est, built=True):
     built; before that, those the default model will have; None when unknown
     (a user's model not built yet) or when the model has one output."""
     if built:
-        bound = getattr(est.target_encoder_, "model_output_names_", None)
-        if bound is not None:  # the names of the model's outputs, in y's output order
-            return (
-                [bound[est.target_encoder_.model_order_.index(j)] for j in range(len(bound))]
-                if len(bound) > 1
-                else None
-            )
+        enc = est.target_encoder_
+        bound = getattr(enc, "model_output_names_", None)
+        if bound is not None:  # the model's name of each output of y, in y's order
+            layout = getattr(enc, "model_layout_", None)
+            return enc.from_model(bound if layout is None else layout.pack(bound)) if len(bound) > 1 else None
         outputs = symbolic_outputs(est.model_)
         return list(est.model_.output_names) if outputs and len(outputs) > 1 else None
     if est._builds_default_model():

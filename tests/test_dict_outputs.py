@@ -139,6 +139,18 @@ def test_dict_model_trains_on_dict_y_with_targets_and_weights_keyed_by_output(sp
     assert set(clf.history_) >= ({"loss", "priority_loss", "department_loss"} if STRUCTURED else {"loss"})
 
 
+def test_validation_data_reaches_a_dict_model_keyed_by_output_and_weighted(spy):
+    X_val, Y_val = make_data(80, seed=1)
+    labels_val = {k: Y_val[k] for k in LABELS}
+    clf = WeightedKerasClassifier(model=guide_model, class_weight={"priority": {1: 3.0}}, **FAST)
+    clf.fit(X, LABELS, validation_data=(X_val, labels_val))
+    x_val, y_val, w_val = spy[-1].validation
+    assert set(y_val) == set(w_val) == {"priority", "department"} and len(x_val) == 80
+    assert_array_equal(y_val["department"], Y_val["department"])
+    assert_allclose(w_val["priority"], np.where(Y_val["priority"] == 1, 3.0, 1.0))
+    assert len(clf.history_["val_loss"]) == FAST["epochs"]
+
+
 def test_dict_model_predicts_and_scores_in_the_structure_of_y(dict_fit):
     clf = dict_fit
     pred, proba = clf.predict(X[:50]), clf.predict_proba(X[:50])

@@ -33,13 +33,16 @@ GRAPHS_PER_FIT, GRADIENTS_PER_FIT = 18, 2
 
 
 def assert_no_growth(counts, fits, per_fit, what):
-    """Counts taken after ``fits`` fits do not grow: their least-squares slope
-    is under a quarter of one fit's worth per fit, and the last count is at
-    most one fit's worth above the lowest (a model whose graphs a collection
-    freed earlier or later than the others').  A leak of ``per_fit`` per fit
-    gives a slope of ``per_fit`` and ends ``per_fit`` times the fits above."""
-    slope = float(np.polyfit(np.asarray(fits, dtype=float), np.asarray(counts, dtype=float), 1)[0])
-    assert slope < per_fit / 4 and counts[-1] - min(counts) <= per_fit, (
+    """Counts taken after ``fits`` fits do not grow: the median of the slopes
+    between every two checkpoints (Theil-Sen, which one checkpoint off its
+    neighbours cannot move) is under a quarter of one fit's worth per fit.
+    A checkpoint may sit fits' worth off the others (a collection that freed
+    some graphs held elsewhere earlier or later: 618, 636, 636, 636, 636 and
+    995, 995, 995, 941, 995 were seen); a leak of ``per_fit`` per fit makes
+    every slope ``per_fit``."""
+    pairs = [(i, j) for i in range(len(fits)) for j in range(i + 1, len(fits))]
+    slope = float(np.median([(counts[j] - counts[i]) / (fits[j] - fits[i]) for i, j in pairs]))
+    assert slope < per_fit / 4, (
         f"{what} grow: {list(counts)} after {list(fits)} fits (slope {slope:.2f}/fit; a leak adds {per_fit}/fit)"
     )
 
@@ -144,8 +147,9 @@ def test_the_growth_check_fails_on_a_real_leak():
         assert_no_growth(graphs, fits, GRAPHS_PER_FIT, "traced graphs")
     with pytest.raises(AssertionError, match="gradient registrations grow"):
         assert_no_growth(gradients, fits, GRADIENTS_PER_FIT, "gradient registrations")
-    # and a count one fit's worth off at one checkpoint, as collection timing gives, passes
-    assert_no_growth([618, 636, 636, 636, 636], CHECKPOINTS, GRAPHS_PER_FIT, "traced graphs")
+    # and counts fits' worth off at one checkpoint, as collection timing gives them, pass
+    for seen in ([618, 636, 636, 636, 636], [995, 995, 995, 941, 995], [700, 700, 700, 700, 754]):
+        assert_no_growth(seen, CHECKPOINTS, GRAPHS_PER_FIT, "traced graphs")
 
 
 def test_resident_memory_growth_is_bounded(cycles):
