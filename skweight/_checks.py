@@ -435,6 +435,8 @@ def check_feature_names(est, X, reset):
     """
     if X is None or isinstance(X, (Mapping, list, tuple)):
         return  # no X, or the parts of a user's multi-input X: no column names to keep
+    if not reset and isinstance(X, np.ndarray) and "feature_names_in_" not in vars(est):
+        return  # no names on either side: nothing to say (predict's common case, kept cheap)
     from sklearn.utils.validation import validate_data
 
     validate_data(est, X, reset=reset, skip_check_array=True, ensure_2d=False)
