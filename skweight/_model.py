@@ -202,7 +202,7 @@ def output_layout(model, x=None):
     except (AttributeError, ValueError):  # a subclassed model: known once traced
         structure = _traced_outputs(model, x)
     positions = iter(range(1 << 30))
-    template = keras.tree.map_structure(lambda _: next(positions), structure)
+    template = _plain(keras.tree.map_structure(lambda _: next(positions), structure))
     leaves = _leaf_paths(template, ())
     layer_names = list(getattr(model, "output_names", None) or ())
     names = [None] * len(leaves)
@@ -217,6 +217,18 @@ def output_layout(model, x=None):
         for position, path in leaves:
             names[position] = "/".join(str(p) for p in path) or names[position]
     return OutputLayout(template, names)
+
+
+def _plain(template):
+    """An output template in plain dicts, lists and tuples (Keras may give its
+    own tracking containers), so that it pickles without Keras's classes."""
+    if isinstance(template, Mapping):
+        return {k: _plain(v) for k, v in template.items()}
+    if isinstance(template, tuple):
+        return tuple(_plain(v) for v in template)
+    if isinstance(template, list):
+        return [_plain(v) for v in template]
+    return int(template)
 
 
 def _leaf_paths(template, path):
