@@ -385,6 +385,51 @@ def seeded(seed):
 
 
 # --------------------------------------------------------------------------- #
+# what this Keras can train: outputs in a structure
+# --------------------------------------------------------------------------- #
+#: The first Keras release whose compiled losses follow the structure of the
+#: model's outputs (nested outputs; a dict of outputs keyed other than by the
+#: output layers' names): keras-team/keras#20358, in Keras 3.7.
+STRUCTURED_LOSSES_SINCE = (3, 7)
+
+
+def keras_version():
+    """Keras's version as a tuple of ints (``(3, 15, 1)``)."""
+    parts = []
+    for part in keras.__version__.split(".")[:3]:
+        digits = "".join(ch for ch in part if ch.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def output_structure_error(layout, layer_names):
+    """The error for a model whose output structure this Keras cannot train
+    (None when it can).  Keras before 3.7 matches losses to outputs only in a
+    flat list, or in a dict keyed by the output layers' names: a nested
+    structure, or a dict keyed otherwise, fails inside ``Model.fit``
+    ("key ... does not correspond to any model output", "No loss to compute").
+    ``layout`` is the model's :class:`~skweight._outputs.OutputLayout`,
+    ``layer_names`` its ``output_names`` (None for a subclassed model)."""
+    if keras_version() >= STRUCTURED_LOSSES_SINCE:
+        return None
+    since = ".".join(map(str, STRUCTURED_LOSSES_SINCE))
+    if not layout.is_flat:
+        return ValueError(
+            f"Keras {keras.__version__} cannot train a model whose outputs are nested (its compiled loss takes a flat "
+            f"list or dict of outputs); the outputs here are {layout.template!r}. Return one flat dict of outputs, "
+            f"or upgrade to Keras >= {since}."
+        )
+    keys = list(layout.template) if isinstance(layout.template, dict) else None
+    if keys is not None and layer_names is not None and set(keys) != set(layer_names):
+        return ValueError(
+            f"Keras {keras.__version__} matches a dict of outputs to its losses by the output layers' names, but this "
+            f"model's output dict has keys {sorted(keys)!r} and its output layers are named {list(layer_names)!r}. "
+            f"Name each output layer after its key (Dense(..., name=key)), or upgrade to Keras >= {since}."
+        )
+    return None
+
+
+# --------------------------------------------------------------------------- #
 # memory over long searches
 # --------------------------------------------------------------------------- #
 def _gradient_registry():

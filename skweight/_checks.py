@@ -1,4 +1,4 @@
-"""Input checks that run before any Keras work (NumPy and SciPy only).
+"""Input checks that run before any Keras work (NumPy, SciPy and scikit-learn only).
 
 Each check reads the caller's data without writing to it (the caller's arrays
 are never converted in place, and nothing here keeps a reference to them) and
@@ -26,6 +26,7 @@ from ._outputs import (
 
 __all__ = [
     "check_X",
+    "check_feature_names",
     "check_output_sample_weight",
     "check_outputs",
     "check_sample_weight",
@@ -417,6 +418,28 @@ def refuse_multi_input_X(X, name):
             "X as one array-like. Give X as one array and split it into the model's inputs in a feature_encoder "
             "(a FunctionTransformer returning a list or dict of arrays), as in SciKeras's multi-input example."
         )
+
+
+def check_feature_names(est, X, reset):
+    """``feature_names_in_`` as scikit-learn sets and checks it, with
+    scikit-learn's own public ``validate_data`` (names only; ``X`` is checked
+    and converted elsewhere).
+
+    ``reset=True`` (a fresh fit): the column names of a DataFrame whose
+    column names are all strings are kept in ``feature_names_in_``; any other
+    ``X`` leaves no such attribute (a DataFrame mixing string and other
+    column names is a ``TypeError``, as in scikit-learn).  ``reset=False``
+    (predict, score, a later ``partial_fit``): a ``UserWarning`` when ``X``
+    has names and the fit had none, or the other way round, and a
+    ``ValueError`` that lists them when the names differ from those of fit.
+    """
+    if X is None or isinstance(X, (Mapping, list, tuple)):
+        return  # no X, or the parts of a user's multi-input X: no column names to keep
+    if not reset and isinstance(X, np.ndarray) and "feature_names_in_" not in vars(est):
+        return  # no names on either side: nothing to say (predict's common case, kept cheap)
+    from sklearn.utils.validation import validate_data
+
+    validate_data(est, X, reset=reset, skip_check_array=True, ensure_2d=False)
 
 
 def check_y_columns(y, fitted_shape):

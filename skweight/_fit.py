@@ -34,12 +34,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._backend import collecting_dead_models, keras, quiet
-from ._checks import check_weights, n_rows, x_rows
+from ._backend import collecting_dead_models, keras, output_structure_error, quiet
+from ._checks import check_feature_names, check_weights, n_rows, x_rows
 from ._compose import ComposedTargetEncoder, weights_for_encoded
 from ._errors import prefixed
 from ._loop import TrainData, TrainPlan, resolve_training_loop, train
-from ._model import adapt_standardization, early_stopping_callback, is_categorical_crossentropy, symbolic_outputs
+from ._model import (
+    adapt_standardization,
+    early_stopping_callback,
+    is_categorical_crossentropy,
+    output_layout,
+    symbolic_outputs,
+)
 from ._outputs import is_per_output
 from ._params import (
     DEFAULT_BATCH_SIZE,
@@ -194,13 +200,16 @@ def prepare(est, state):
 
 def initialize(est, X, y, state=None):
     """SciKeras's ``_initialize`` with skweight's checks: ``X`` and ``y``
-    validated (``reset``), the target and feature encoders fitted (their
+    validated (``reset``; ``feature_names_in_`` kept from a DataFrame's
+    column names, as scikit-learn does), the target and feature encoders fitted (their
     metadata set on ``est``), and, in a fit (``state`` given), ``y`` encoded
     and ``class_weight`` checked against its classes before the model is built
     under ``random_state``.  Returns the validated ``X`` and ``y``."""
     est._random_state = None  # skweight seeds the build and the training itself
     per_output = None if state is None else state.per_output
+    given = X
     X, y = est._validate_data(X, y, reset=True, per_output=per_output)
+    check_feature_names(est, given, reset=True)  # feature_names_in_ from a DataFrame's columns
     est.target_encoder_ = est.target_encoder.fit(y)
     vars(est).update(getattr(est.target_encoder_, "get_metadata", dict)())
     est.feature_encoder_ = est.feature_encoder.fit(X)
@@ -210,10 +219,28 @@ def initialize(est, X, y, state=None):
         state.y_encoded = encode_y(est, y)
         check_before_build(est, *state.y_encoded, state)
     est.model_ = est._build_keras_model()
+    bind_outputs(est, X)
     est._initialize_callbacks()
     if state is not None:
         state.built = True
     return X, y
+
+
+def bind_outputs(est, X):
+    """A ``y`` of several outputs (given per output, or a 2-D array of label
+    columns) meets the outputs of the model just built: by name for a dict
+    ``y``, by position for a list or the columns (see
+    ``TargetEncoder.bind_model_outputs``).  The structure of the model's
+    outputs is read once here; from then on the target encoder translates."""
+    enc = est.target_encoder_
+    if isinstance(enc, ComposedTargetEncoder) or not enc.binds_outputs():
+        return
+    x = None if symbolic_outputs(est.model_) is not None else est.feature_encoder_.transform(_take(X, slice(0, 1)))
+    layout = output_layout(est.model_, x)
+    error = output_structure_error(layout, getattr(est.model_, "output_names", None))
+    if error is not None:
+        raise error
+    enc.bind_model_outputs(layout)
 
 
 def encode_y(est, y):
@@ -252,7 +279,7 @@ def check_loss(est):
     cross-entropy averages the labels before weighting, which Keras reports
     only as a shape error deep in training)."""
     loss = est.model_.loss
-    parts = list(loss.values()) if isinstance(loss, Mapping) else loss if isinstance(loss, list) else None
+    parts = list(_leaves(loss)) if isinstance(loss, (Mapping, list, tuple)) else None
     if parts is not None and not any(callable(p) or isinstance(p, str) for p in parts):
         raise ValueError(
             f"the model has no loss to train with (loss={loss!r}); give loss=... or compile the model with one."
@@ -383,6 +410,11 @@ def output_names(est, built=True):
     built; before that, those the default model will have; None when unknown
     (a user's model not built yet) or when the model has one output."""
     if built:
+        enc = est.target_encoder_
+        bound = getattr(enc, "model_output_names_", None)
+        if bound is not None:  # the model's name of each output of y, in y's order
+            layout = getattr(enc, "model_layout_", None)
+            return enc.from_model(bound if layout is None else layout.pack(bound)) if len(bound) > 1 else None
         outputs = symbolic_outputs(est.model_)
         return list(est.model_.output_names) if outputs and len(outputs) > 1 else None
     if est._builds_default_model():
@@ -413,17 +445,35 @@ def adapt(est, state):
 # 8. what the training gets; 9. what it leaves
 # --------------------------------------------------------------------------- #
 def keras_data(est, state):
-    """The training and validation rows and weights, in the model's output order."""
+    """The training and validation rows and weights, in the structure the
+    model declares: for a ``y`` of several outputs, the target encoder's
+    ``to_model`` puts targets and weights in the model's structure (a list in
+    its output order, a dict by output name, or a nested structure)."""
     train, val = state.train, state.validation
     y, weights = train.y, state.weights
     validation = None if val is None else (val.X, val.y, state.validation_weights)
-    if state.per_output:  # Keras takes the outputs' targets and weights in the model's order
-        order = est.target_encoder_.to_model
-        y, weights = order(y), None if weights is None else order(weights)
+    enc = est.target_encoder_
+    if not isinstance(enc, ComposedTargetEncoder) and enc.binds_outputs():
+        y, weights = enc.to_model(y), _weights_to_model(enc, weights)
         if validation is not None:
             x_val, y_val, w_val = validation
-            validation = (x_val, order(y_val), None if w_val is None else order(w_val))
+            validation = (x_val, enc.to_model(y_val), _weights_to_model(enc, w_val))
     return TrainData(train.X, y, weights, validation)
+
+
+def _weights_to_model(enc, weights):
+    """Sample weights in the model's structure: one array for every output is
+    given to each of them, and an output nothing weighs gets ones (Keras 3.4
+    refuses a dict of weights with a None in it; a weight of 1 changes no
+    loss or metric, ``x * 1.0`` being ``x`` exactly)."""
+    if weights is None:
+        return None
+    if not isinstance(weights, list):
+        weights = [weights] * enc.n_parts()
+    if any(w is None for w in weights):
+        ones = np.ones(len(next(w for w in weights if w is not None)), dtype=np.float32)
+        weights = [ones if w is None else w for w in weights]
+    return enc.to_model(weights)
 
 
 def keras_plan(est, state):
@@ -547,6 +597,17 @@ class Rollback:
                 v.assign(w)
             est.history_ = self.history
         return False
+
+
+def _leaves(structure):
+    """The leaves of a nested structure of dicts, lists and tuples (a model's losses)."""
+    if isinstance(structure, Mapping):
+        structure = list(structure.values())
+    if isinstance(structure, (list, tuple)):
+        for part in structure:
+            yield from _leaves(part)
+    else:
+        yield structure
 
 
 def _flatten(callbacks):

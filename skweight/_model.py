@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._backend import keras
+from ._outputs import OutputLayout
 from ._params import layer_sizes
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "early_stopping_callback",
     "is_categorical_crossentropy",
     "output_heads",
+    "output_layout",
     "symbolic_outputs",
 ]
 
@@ -179,3 +181,81 @@ def is_categorical_crossentropy(loss):
         or isinstance(loss, keras.losses.CategoricalCrossentropy)
         or getattr(loss, "__name__", None) == "categorical_crossentropy"
     )
+
+
+def output_layout(model, x=None):
+    """The structure of ``model``'s outputs as an
+    :class:`~skweight._outputs.OutputLayout`: what ``model.predict`` returns
+    (a dict, a list or tuple, any nesting of them, or one array) and a name for
+    each output, in Keras's flatten order (that of ``model.outputs``).
+
+    A functional or Sequential model declares its outputs (``model.output``);
+    a subclassed ``keras.Model`` is traced once on the shape of ``x`` (its
+    encoded features) with ``compute_output_spec``, which builds its layers as
+    its first ``fit`` would.  An output that is a value of a dict is named by
+    its key; any other by its output layer's name (functional models) or
+    ``output_j``.  Names given twice are replaced by the outputs' paths
+    (``"heads/0"``).
+    """
+    try:
+        structure = model.output
+    except (AttributeError, ValueError):  # a subclassed model: known once traced
+        structure = _traced_outputs(model, x)
+    positions = iter(range(1 << 30))
+    template = _plain(keras.tree.map_structure(lambda _: next(positions), structure))
+    leaves = _leaf_paths(template, ())
+    layer_names = list(getattr(model, "output_names", None) or ())
+    names = [None] * len(leaves)
+    for position, path in leaves:
+        if path and isinstance(path[-1], str):
+            names[position] = path[-1]
+        elif len(layer_names) == len(leaves):
+            names[position] = str(layer_names[position])
+        else:
+            names[position] = f"output_{position}"
+    if len(set(names)) < len(names):
+        for position, path in leaves:
+            names[position] = "/".join(str(p) for p in path) or names[position]
+    return OutputLayout(template, names)
+
+
+def _plain(template):
+    """An output template in plain dicts, lists and tuples (Keras may give its
+    own tracking containers), so that it pickles without Keras's classes."""
+    if isinstance(template, Mapping):
+        return {k: _plain(v) for k, v in template.items()}
+    if isinstance(template, tuple):
+        return tuple(_plain(v) for v in template)
+    if isinstance(template, list):
+        return [_plain(v) for v in template]
+    return int(template)
+
+
+def _leaf_paths(template, path):
+    """``(position, path)`` of every leaf of an output template."""
+    if isinstance(template, Mapping):
+        return [leaf for k, v in template.items() for leaf in _leaf_paths(v, path + (k,))]
+    if isinstance(template, (list, tuple)):
+        return [leaf for i, v in enumerate(template) for leaf in _leaf_paths(v, path + (i,))]
+    return [(template, path)]
+
+
+def _traced_outputs(model, x):
+    """The output structure of a subclassed model, from a symbolic call on
+    inputs shaped like ``x`` (one row of each input suffices)."""
+    if x is None:
+        raise ValueError(
+            f"the outputs of {type(model).__name__} (a subclassed keras.Model) are known only once it runs; "
+            "give features to trace it on."
+        )
+
+    def spec(a):
+        a = np.asarray(a)
+        dtype = keras.backend.floatx() if a.dtype.kind == "f" else a.dtype.name
+        return keras.KerasTensor((None,) + a.shape[1:], dtype=dtype)
+
+    inputs = keras.tree.map_structure(spec, x)
+    try:
+        return model.compute_output_spec(inputs)
+    except Exception:  # a model that cannot be traced symbolically runs on one row
+        return model(keras.tree.map_structure(lambda a: np.asarray(a)[:1], x), training=False)

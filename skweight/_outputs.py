@@ -22,6 +22,7 @@ from ._errors import prefixed_error, short
 __all__ = [
     "OUTPUT_KINDS",
     "REGRESSION",
+    "OutputLayout",
     "Outputs",
     "accuracy_per_output",
     "broadcast",
@@ -338,3 +339,108 @@ class Outputs:
         names, parts = split_outputs(self.data)
         labels = names if names is not None else list(range(len(parts)))
         return f"Outputs({self._n} rows; outputs {labels!r})"
+
+
+# --------------------------------------------------------------------------- #
+# the structure a model declares for its outputs
+# --------------------------------------------------------------------------- #
+class OutputLayout:
+    """How a Keras model declares its outputs: the nested structure its
+    ``call`` returns (a dict, a list or tuple, any nesting of them, or one
+    tensor) and a name for each leaf, in Keras's flatten order (dict keys
+    sorted, sequences in order: the order of ``model.outputs``).
+
+    Plain Python, no Keras object: it is pickled with the target encoder.
+    :func:`skweight._model.output_layout` reads it from a model.
+
+    Parameters
+    ----------
+    template : dict, list, tuple or int
+        The model's output structure with each leaf replaced by its position
+        in flatten order.
+    names : list of str
+        The name of each leaf, in flatten order.
+
+    Examples
+    --------
+    >>> from skweight._outputs import OutputLayout
+    >>> layout = OutputLayout({"cls": [0, 1], "reg": 2}, ["a", "b", "reg"])
+    >>> layout.pack(["A", "B", "R"])
+    {'cls': ['A', 'B'], 'reg': 'R'}
+    >>> layout.unpack({"cls": ["A", "B"], "reg": "R"})
+    ['A', 'B', 'R']
+    >>> layout.is_flat
+    False
+    """
+
+    def __init__(self, template, names):
+        self.template = template
+        self.names = list(names)
+
+    def __repr__(self):
+        return f"OutputLayout({self.template!r}, {self.names!r})"
+
+    def __len__(self):
+        return len(self.names)
+
+    @property
+    def is_flat(self):
+        """True for one output, a list or tuple of outputs, or one dict of them."""
+        t = self.template
+        if isinstance(t, Mapping):
+            return all(isinstance(v, int) for v in t.values())
+        return isinstance(t, int) or all(isinstance(v, int) for v in t)
+
+    @property
+    def is_sequence(self):
+        """True when the model's outputs are a (flat) list or tuple, or one tensor."""
+        return not isinstance(self.template, Mapping) and self.is_flat
+
+    def pack(self, flat):
+        """One value per leaf (a list in flatten order) in the model's structure."""
+        flat = list(flat)
+        if len(flat) != len(self.names):
+            raise ValueError(f"got {len(flat)} values for a model with {len(self.names)} outputs {self.names!r}.")
+        return _pack(self.template, flat)
+
+    def unpack(self, raw):
+        """The model's outputs (in its structure) as a list in flatten order.
+        A model with one output may give it bare (Keras unpacks a list of one)."""
+        flat = [None] * len(self.names)
+        if len(self.names) == 1 and not isinstance(raw, (Mapping, list, tuple)):
+            flat[0] = raw
+            return flat
+        _unpack(self.template, raw, flat)
+        return flat
+
+
+def _pack(template, flat):
+    if isinstance(template, Mapping):
+        return {k: _pack(v, flat) for k, v in template.items()}
+    if isinstance(template, (list, tuple)):
+        return type(template)(_pack(v, flat) for v in template)
+    return flat[template]
+
+
+def _unpack(template, raw, flat):
+    if isinstance(template, Mapping):
+        if not isinstance(raw, Mapping) or set(raw) != set(template):
+            raise ValueError(f"the model gave outputs {_shape_of(raw)}, not the declared {_shape_of(template)}.")
+        for k, v in template.items():
+            _unpack(v, raw[k], flat)
+    elif isinstance(template, (list, tuple)):
+        if not isinstance(raw, (list, tuple)) or len(raw) != len(template):
+            raise ValueError(f"the model gave outputs {_shape_of(raw)}, not the declared {_shape_of(template)}.")
+        for v, r in zip(template, raw):
+            _unpack(v, r, flat)
+    else:
+        flat[template] = raw
+
+
+def _shape_of(structure):
+    """A short picture of a structure for messages: keys and lengths, leaves as ``*``."""
+    if isinstance(structure, Mapping):
+        return "{" + ", ".join(f"{k!r}: {_shape_of(v)}" for k, v in structure.items()) + "}"
+    if isinstance(structure, (list, tuple)):
+        return "[" + ", ".join(_shape_of(v) for v in structure) + "]"
+    return "*"

@@ -15,9 +15,9 @@ numbers faster.
 import numpy as np
 
 from ._backend import prediction_rng_guard, quiet
-from ._checks import n_rows
+from ._checks import check_weights, n_rows
 from ._compose import ComposedTargetEncoder
-from ._outputs import join_outputs, split_outputs
+from ._outputs import accuracy_per_output, join_outputs, split_outputs
 from ._params import routed
 from .weights import unweight_proba
 
@@ -187,3 +187,23 @@ def _check_prior(kind, cw, key):
             f"{cw!r}): it corrects binary, multiclass, one-hot and multi-label outputs. Give that output no class "
             "weights, or read its probabilities with predict_proba."
         )
+
+
+# --------------------------------------------------------------------------- #
+# the score of a target of several outputs
+# --------------------------------------------------------------------------- #
+def score_outputs(est, X, y, sample_weight=None):
+    """``score`` for a ``y`` of several outputs (see ``WeightedKerasClassifier.score``):
+    per output (a dict or list), the mean over the classification outputs of
+    each one's accuracy; for a 2-D array of label columns, the share of rows
+    whose every column is right, as scikit-learn's ``MultiOutputClassifier``."""
+    _, y = est._validate_data(X=None, y=y)
+    weights = check_weights(sample_weight, X, y)
+    if not est._is_per_output():
+        hit = np.all(np.asarray(y) == est.predict(X), axis=1)
+        return float(np.average(hit, weights=weights))
+    scores = accuracy_per_output(est.target_kind_, y, est.predict(X), weights)
+    values = [v for v in split_outputs(scores)[1] if v is not None]
+    if not values:
+        raise ValueError("score needs a classification output; every output of y is a regression output.")
+    return float(np.mean(values))

@@ -1,6 +1,7 @@
 """Encoding of every supported target kind to what a Keras model trains on, and
 of model outputs back to labels and probabilities (NumPy only)."""
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -10,6 +11,7 @@ from ._errors import prefixed
 from ._kinds import KINDS, read
 from ._outputs import (
     REGRESSION,
+    OutputLayout,
     is_continuous,
     is_per_output,
     join_outputs,
@@ -45,8 +47,16 @@ class TargetEncoder:
     kind (``kind`` may then be a dict or list of kinds, ``"regression"``
     included; a float output with non-integer values is read as a
     regression output).  ``transform`` then gives a list of encoded targets in
-    the user's output order, ``to_model`` puts them in the model's output
-    order, and ``inverse_transform`` gives back the user's structure.
+    the user's output order, ``to_model`` puts them in the structure the model
+    declares (a list in its output order, a dict keyed by its output names, or
+    any nesting Keras accepts), and ``inverse_transform`` gives back the
+    user's structure.  A 2-D ``y`` of label columns (``"multioutput"``) meets
+    the model's outputs the same way, column ``j`` the ``j``-th output.
+
+    This is the one place where the structure of ``y`` meets the model's:
+    both training loops get targets, sample weights and validation data from
+    :meth:`to_model` ready for the model, and predictions come back through
+    :meth:`from_model`.
     """
 
     def __init__(self, kind="auto", classes=None, one_hot=False, x_shape=None):
@@ -215,14 +225,20 @@ class TargetEncoder:
         return [self._codes(y[:, j], c, f"y[:, {j}]").astype(np.int32) for j, c in enumerate(self.classes_)]
 
     # ---------------------------------------------------- inverse transform
-    def probabilities(self, raw):
-        """Model outputs as probabilities in scikit-learn's layout."""
+    def probabilities(self, raw, for_labels=False):
+        """Model outputs as probabilities in scikit-learn's layout
+        (``for_labels``: to decide labels from, see :meth:`_not_probabilities`)."""
         kind = self.kind_
-        if kind == "multioutput":
-            return [_sum_to_one(np.asarray(r, dtype=np.float64).reshape(len(r), -1)) for r in raw]
+        if kind == "multioutput":  # each column's head: a softmax, or one sigmoid unit for two classes
+            return [
+                _two_columns(np.asarray(r, dtype=np.float64).reshape(len(r), -1), k)
+                for r, k in zip(raw, self.n_classes_)
+            ]
         raw = np.asarray(raw, dtype=np.float64)
         if kind == "binary":
             p = raw.reshape(len(raw), -1)
+            if p.shape[1] > 2:
+                return self._not_probabilities(p, for_labels)
             if p.shape[1] == 1:
                 p = p[:, 0]
                 return np.column_stack([1.0 - p, p])
@@ -230,8 +246,33 @@ class TargetEncoder:
         if kind == "sequence":
             return _sum_to_one(raw)
         if kind in ("multiclass", "onehot"):
-            return _sum_to_one(raw.reshape(len(raw), -1))
+            p = raw.reshape(len(raw), -1)
+            if p.shape[1] != self.n_classes_:
+                return self._not_probabilities(p, for_labels)
+            return _sum_to_one(p)
         return raw.reshape(len(raw), -1)
+
+    def _not_probabilities(self, p, for_labels):
+        """A model whose output has another width than the classes (e.g. a
+        prebuilt one-unit model given ``initialize(X, y)`` on 3 classes): its
+        outputs as Keras predicts them, a one-unit output as ``(n,)``, as
+        SciKeras's ``predict_proba`` returns them; with a warning, since they
+        are not class probabilities.  No labels can be read from them: for
+        ``predict`` (``for_labels``), a ``ValueError``."""
+        if for_labels:
+            raise ValueError(
+                f"predict needs one probability per class from the model, but it gives {p.shape[1]} value(s) per "
+                f"row for {self.n_classes_} classes {self.classes_.tolist()!r}; give the model one output unit per "
+                "class (a softmax), or one sigmoid unit for two classes."
+            )
+        warnings.warn(
+            f"the model gives {p.shape[1]} value(s) per row for a target of {self.n_classes_} classes "
+            f"{self.classes_.tolist()!r}; predict_proba returns them as the model predicts them (as SciKeras does), "
+            "not as class probabilities. Give the model one output unit per class.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return p[:, 0] if p.shape[1] == 1 else p
 
     def labels(self, proba):
         """Labels from probabilities in scikit-learn's layout."""
@@ -258,7 +299,9 @@ class TargetEncoder:
             return join_outputs(
                 self.names_, [e.inverse_transform(r, return_proba) for e, r in zip(self.outputs_, parts)]
             )
-        proba = self.probabilities(raw)
+        if self.kind_ == "multioutput":
+            raw = self.from_model(raw)
+        proba = self.probabilities(raw, for_labels=not return_proba)
         return proba if return_proba else self.labels(proba)
 
     # ------------------------------------------------------- per-output y
@@ -314,54 +357,111 @@ class TargetEncoder:
             raise ValueError(f"got shape {part.shape}, expected (n_samples, {self.y_shape_[1]}).")
 
     def _describe(self):
+        if getattr(self, "outputs_", None) is None:
+            return f"a 2-D array of {len(self.classes_)} label columns"
         if self.names_ is not None:
             return f"a dict with outputs {self.names_!r}"
         return f"a list of {len(self.outputs_)} outputs"
 
-    def bind_model_outputs(self, model_names):
-        """Match the model's outputs (``model.output_names``, in model order) to
-        the outputs of ``y``: by name for a dict ``y``, by position for a list."""
-        n = len(self.outputs_)
-        model_names = list(model_names)
+    # ------------------------------------------- the model's output structure
+    def bind_model_outputs(self, layout):
+        """Match the model's outputs to the outputs of ``y``, once the model is
+        built: by name for a dict ``y``, by position (Keras's flatten order,
+        that of ``model.outputs``) for a list ``y`` or the label columns of a
+        2-D ``y``.  ``layout`` is the model's
+        :class:`~skweight._outputs.OutputLayout` (or its output names, for a
+        model whose outputs are a list).  From then on :meth:`to_model` and
+        :meth:`from_model` translate between ``y``'s structure and the model's."""
+        if not isinstance(layout, OutputLayout):
+            names = list(layout)
+            layout = OutputLayout(list(range(len(names))), names)
+        names = self.names_ if self.outputs_ is not None else None
+        n = self.n_parts()
+        model_names = list(layout.names)
         if len(model_names) != n:
             raise ValueError(
                 f"y has {n} outputs ({self._describe()}), but the model has {len(model_names)} outputs "
                 f"{model_names!r}; give one target per model output."
             )
-        if self.names_ is None:
-            self.model_order_ = list(range(n))
+        if names is None:
+            order = list(range(n))
         else:
-            unknown = [k for k in self.names_ if k not in model_names]
+            unknown = [k for k in names if k not in model_names]
             if unknown:
                 raise ValueError(
                     f"y names output {unknown[0]!r}, but the model's outputs are {model_names!r}; key y by the names "
-                    "of the model's output layers (or pass y as a list in the model's output order)."
+                    "of the model's outputs (its output dict's keys, or its output layers' names), or pass y as a "
+                    "list in the model's output order."
                 )
-            self.model_order_ = [self.names_.index(k) for k in model_names]
-        self.model_output_names_ = model_names
+            order = [names.index(k) for k in model_names]
+        self.model_layout_, self.model_order_, self.model_output_names_ = layout, order, model_names
         return self
 
     def to_model(self, parts):
-        """A list in the user's output order (targets or weights) in the model's output order."""
-        order = getattr(self, "model_order_", None)
-        return list(parts) if order is None else [parts[i] for i in order]
-
-    def from_model(self, raw):
-        """Model outputs (a list in model order, or a dict by name) in the user's output order."""
-        n = len(self.outputs_)
-        if isinstance(raw, Mapping):
-            names = self.names_ if self.names_ is not None else self.output_names_
-            return [raw[k] for k in names]
-        raw = list(raw) if isinstance(raw, (list, tuple)) else [raw]
-        if len(raw) != n:
-            raise ValueError(f"the model gave {len(raw)} outputs for a y of {n} outputs.")
+        """One entry per output of ``y`` (a list in ``y``'s output order:
+        encoded targets, sample weights, losses or metrics) in the structure
+        the model declares (a dict, list or nested structure); a list in
+        ``y``'s order before :meth:`bind_model_outputs`."""
+        layout = getattr(self, "model_layout_", None)
         order = getattr(self, "model_order_", None)
         if order is None:
-            return raw
+            return list(parts)
+        flat = [parts[i] for i in order]
+        return flat if layout is None else layout.pack(flat)
+
+    def from_model(self, raw):
+        """The model's outputs (in its structure; a dict by name or a list in
+        model order before :meth:`bind_model_outputs`) as a list in ``y``'s
+        output order."""
+        n = self.n_parts()
+        layout = getattr(self, "model_layout_", None)
+        if layout is not None:
+            flat = layout.unpack(raw)
+        elif isinstance(raw, Mapping):
+            names = self.names_ if getattr(self, "names_", None) is not None else self.output_names_
+            return [raw[k] for k in names]
+        else:
+            flat = list(raw) if isinstance(raw, (list, tuple)) else [raw]
+        if len(flat) != n:
+            raise ValueError(f"the model gave {len(flat)} outputs for a y of {n} outputs.")
+        order = getattr(self, "model_order_", None)
+        if order is None:
+            return flat
         parts = [None] * n
         for position, j in enumerate(order):
-            parts[j] = raw[position]
+            parts[j] = flat[position]
         return parts
+
+    def spec_to_model(self, spec, param):
+        """A compile argument given per output (``loss``, ``metrics``) in the
+        structure of a model whose outputs are nested (a dict of lists, ...):
+        a dict keyed by the model's output names, or a list with one entry per
+        output in Keras's flatten order.  Keras matches a flat dict or list
+        itself, so anything else is returned as it is."""
+        layout = getattr(self, "model_layout_", None)
+        if spec is None or layout is None or layout.is_flat:
+            return spec
+        names = layout.names
+        if isinstance(spec, Mapping):
+            unknown = [k for k in spec if k not in names]
+            if unknown:
+                raise ValueError(
+                    f"{param} names output {unknown[0]!r}, but the model's outputs are {names!r}; key {param} "
+                    "by those names, or give it in the structure of the model's outputs."
+                )
+            return layout.pack([spec.get(k) for k in names])
+        if isinstance(spec, list) and len(spec) == len(names) and (param == "loss" or all(_is_group(m) for m in spec)):
+            return layout.pack(spec)
+        return spec
+
+    def n_parts(self):
+        """Number of outputs of ``y`` (given per output, or label columns)."""
+        return len(self.outputs_) if getattr(self, "outputs_", None) is not None else len(self.classes_)
+
+    def binds_outputs(self):
+        """True when ``y`` has several outputs (given per output, or a 2-D
+        array of label columns) that meet the model's outputs."""
+        return getattr(self, "outputs_", None) is not None or getattr(self, "kind_", None) == "multioutput"
 
 
 class _RegressionEncoder:
@@ -399,12 +499,25 @@ class _RegressionEncoder:
         return out.reshape(len(out)) if self.ndim_ == 1 else out.reshape(len(out), -1)
 
 
+def _is_group(metrics):
+    """One output's entry of a per-output metrics list: a list of metrics or None."""
+    return metrics is None or isinstance(metrics, (list, tuple))
+
+
 def _shape_note(enc):
     """``, shape (n_samples, k)`` for an output fitted on a 2-D target."""
     shape = getattr(enc, "y_shape_", None)
     if shape is None and getattr(enc, "ndim_", 1) == 2:
         shape = (None, enc.units_)
     return f", shape (n_samples, {shape[1]})" if shape is not None and len(shape) == 2 else ""
+
+
+def _two_columns(p, n_classes):
+    """A head's probabilities in scikit-learn's layout: one sigmoid unit of a
+    two-class output as the two columns ``[1 - p, p]``."""
+    if p.shape[1] == 1 and n_classes == 2:
+        return np.column_stack([1.0 - p[:, 0], p[:, 0]])
+    return _sum_to_one(p)
 
 
 def _sum_to_one(p):

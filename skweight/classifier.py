@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator
 
 from . import _fit
 from ._checks import (
+    check_feature_names,
     check_weights,
     check_X,
     check_y,
@@ -33,9 +34,9 @@ from ._checks import (
 from ._compose import build_from_class, compose_subclass_encoders, dense
 from ._metrics import copy_metrics, per_output_metrics
 from ._model import build_default_model, is_categorical_crossentropy, symbolic_outputs
-from ._outputs import accuracy_per_output, is_per_output, split_outputs
+from ._outputs import is_per_output
 from ._params import check_params, seed_from
-from ._predict import predict_raw, proba_prior
+from ._predict import predict_raw, proba_prior, score_outputs
 from ._targets import TargetEncoder
 from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
 
@@ -182,6 +183,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     target_kind_ : str, dict or list
         The target kind that was detected or given (for ``y`` given per output,
         one kind per output, keyed like ``y``).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        The column names of a DataFrame ``X`` of ``fit`` whose column names
+        are all strings (absent otherwise), checked as scikit-learn does by
+        ``predict``, ``predict_proba``, ``score`` and ``partial_fit``.
     output_names_ : list of str
         For ``y`` given per output: the output names (``output_j`` for a list
         ``y``), which the default model gives its output layers.
@@ -410,6 +416,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         whether ``y`` is given per output, when the caller has decided it."""
         name = type(self).__name__
         refuse_multi_input_X(X, name)
+        if not reset:  # the column names of fit (set by _fit.initialize), as scikit-learn checks them
+            check_feature_names(self, X, reset=False)
         if y is not None and (is_per_output(y, x_rows(X)) if per_output is None else per_output):
             return validate_per_output(self, X, y, reset, y_numeric)
         if y is not None and not reset and self._is_per_output():
@@ -479,19 +487,18 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
             kw["weighted_metrics"] = per_output_metrics(weighted, self.target_kind_)
         elif metrics and not kw.get("weighted_metrics"):
             kw["weighted_metrics"] = copy_metrics(metrics)
+        enc = getattr(self, "target_encoder_", None)
+        if hasattr(enc, "spec_to_model"):  # a model of nested outputs: in its structure
+            kw.update({k: enc.spec_to_model(kw.get(k), k) for k in ("loss", "metrics", "weighted_metrics")})
         return kw
 
     def _build_keras_model(self):
         """Run by ``_initialize`` once ``y``'s classes are known (and
         ``class_weight`` is checked against them): builds under
-        ``random_state``, and binds the outputs of a per-output ``y`` to the
-        model's."""
+        ``random_state`` (``_initialize`` then binds the outputs of a ``y`` of
+        several outputs to the model's, see :func:`skweight._fit.bind_outputs`)."""
         with seeded(seed_from(self.random_state)):
-            model = super()._build_keras_model()
-        if self._is_per_output():
-            # a dict y meets the model's outputs by name, a list y by position
-            self.target_encoder_.bind_model_outputs(model.output_names)
-        return model
+            return super()._build_keras_model()
 
     def _is_per_output(self):
         """True when this fit's ``y`` was given per output (a dict or list)."""
@@ -542,16 +549,15 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         level of an ordinal row), or of timesteps for a sequence output;
         regression outputs are left out.  ``sample_weight`` weighs the rows
         (one array, or one per output).  For other metrics, or one output at
-        a time, use :func:`skweight.per_output_scorer`."""
+        a time, use :func:`skweight.per_output_scorer`.
+
+        For a 2-D ``y`` of label columns (one per output, ``"multioutput"``),
+        the share of rows whose every column is predicted right, as
+        scikit-learn's ``MultiOutputClassifier.score``."""
         self._check_fitted("score")
-        if not self._is_per_output():
+        if not self._is_per_output() and getattr(self, "target_kind_", None) != "multioutput":
             return super().score(X, y, sample_weight=sample_weight)
-        _, y = self._validate_data(X=None, y=y)
-        scores = accuracy_per_output(self.target_kind_, y, self.predict(X), check_weights(sample_weight, X, y))
-        values = [v for v in split_outputs(scores)[1] if v is not None]
-        if not values:
-            raise ValueError("score needs a classification output; every output of y is a regression output.")
-        return float(np.mean(values))
+        return score_outputs(self, X, y, sample_weight)
 
     def predict_proba_prior(self, X):
         """Class probabilities calibrated to the training prior.
