@@ -89,21 +89,21 @@ def _check_values(C, classes, param):
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise ValueError(
-            f"{param}[{i}, {j}] = {C[i, j]!r} (true {classes[i]!r}, predicted {classes[j]!r}) is not finite; "
+            f"{param}[{i}, {j}] = {float(C[i, j])!r} (true {classes[i]!r}, predicted {classes[j]!r}) is not finite; "
             "costs must be finite non-negative numbers."
         )
     neg = C < 0
     if neg.any():
         i, j = np.argwhere(neg)[0]
         raise ValueError(
-            f"{param}[{i}, {j}] = {C[i, j]!r} (true {classes[i]!r}, predicted {classes[j]!r}) is negative; "
+            f"{param}[{i}, {j}] = {float(C[i, j])!r} (true {classes[i]!r}, predicted {classes[j]!r}) is negative; "
             "costs must be finite non-negative numbers."
         )
     diag = np.diag(C)
     if np.any(diag != 0):
         i = int(np.flatnonzero(diag)[0])
         raise ValueError(
-            f"{param}[{i}, {i}] = {C[i, i]!r} (true and predicted {classes[i]!r}): a correct prediction must "
+            f"{param}[{i}, {i}] = {float(C[i, i])!r} (true and predicted {classes[i]!r}): a correct prediction must "
             "cost 0. Subtract each row's diagonal entry from that row; this leaves the decisions unchanged."
         )
     if k > 1 and not np.any(C > 0):
