@@ -517,8 +517,8 @@ class _LogitAdjusted(keras.losses.Loss):
         return ops.softmax(y_pred, axis=-1) if self.from_logits else y_pred
 
     def _multiclass(self, ce, y_onehot, y_pred):
-        self._check_width(y_pred, len(self.priors))
         log_w = self._log_w(y_pred.dtype)
+        self._check_width(y_pred, len(self.priors))
         p = self._probabilities(y_pred)
         mass = ops.sum(p * ops.exp(log_w), axis=-1) / ops.sum(p, axis=-1)
         return ce - ops.sum(y_onehot * log_w, axis=-1) + ops.log(mass)
