@@ -11,23 +11,34 @@ Strategies:
 
 ``argmax``            plain cross-entropy, most probable class (costs ignored: the baseline)
 ``decision``          plain cross-entropy, minimum expected cost under the model's probabilities
-``weights``           rows weighted by their class's total cost (``sum_j C[i, j]``), most probable
-                      class (Elkan's rebalancing; exact for two classes)
-``weights+unweight``  the same weights, undone in the probabilities, then minimum expected cost
-``weights, no undo``  the same weights, minimum expected cost on the weighted probabilities
+``row-sum, argmax``   rows weighted by their class's total cost ``sum_j C[i, j]`` (mean 1), most
+                      probable class (Elkan's rebalancing for two classes)
+``row-sum + undo``    the same weights, undone in the probabilities, then minimum expected cost
+``row-sum, no undo``  the same weights, minimum expected cost on the weighted probabilities
                       (the costs counted twice)
-``sqrt+unweight``     weights ``sqrt(sum_j C[i, j])``, undone, minimum expected cost
+``pairwise, argmax``  Zhou & Liu's rescaling (``w_i / w_j = C[i, j] / C[j, i]``, least squares
+                      on the logs), most probable class
+``pairwise + undo``   the same weights, undone, then minimum expected cost (skweight's choice)
 ``cost loss``         cross-entropy plus the expected cost ``sum_j p_j C[y, j] / max C`` as a loss
                       term, minimum expected cost
+
+For two classes the row-sum and pairwise weights are the same (Elkan's); for
+symmetric costs the pairwise weights are all 1, so ``pairwise + undo`` is
+``decision`` (the model is not trained again).
 
 Tables: ``hpc`` (modeldata ``hpc_data``, 4 classes, with the cost matrix of
 Kuhn & Johnson's *Applied Predictive Modeling*, ch. 17: a long job predicted
 very fast costs 10), ``credit`` (modeldata ``credit_data``, a bad credit
 predicted good costs 5) and ``ordinal`` (synthetic, 5 unevenly filled levels
 cut from a noisy non-linear score, costs ``|i - j|``), plus the same with a
-``(i - j) ** 2`` cost.
+``(i - j) ** 2`` cost (``ordinal_squared``).  The ``*_thermo`` variants of the
+ordinal tables train skweight's ordinal model instead of a softmax (one
+sigmoid per threshold on thermometer-coded levels, binary cross-entropy;
+level probabilities by ``ordinal_level_proba``, weights undone by
+``unweight_ordinal_proba``; no ``cost loss`` row).
 
     nice python benchmarks/explore_cost_training.py --seeds 3 --folds 3
+    python benchmarks/explore_cost_training.py --report benchmarks/results/cost_training.json
 """
 
 from __future__ import annotations
@@ -47,30 +58,24 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from skweight._costs import (  # noqa: E402
     cost_class_weights,
+    levels_to_thermometer,
     min_cost_codes,
+    ordinal_level_proba,
     resolve_cost_matrix,
     unweight_class_proba,
+    unweight_ordinal_proba,
 )
 
 STRATEGIES = (
     "argmax",
     "decision",
-    "weights",
-    "weights+unweight",
-    "weights, no undo",
-    "sqrt+unweight",
+    "row-sum, argmax",
+    "row-sum + undo",
+    "row-sum, no undo",
+    "pairwise, argmax",
+    "pairwise + undo",
     "cost loss",
 )
-# which trained model each strategy reads
-MODEL_OF = {
-    "argmax": "plain",
-    "decision": "plain",
-    "weights": "weighted",
-    "weights+unweight": "weighted",
-    "weights, no undo": "weighted",
-    "sqrt+unweight": "sqrt",
-    "cost loss": "costloss",
-}
 HPC_COSTS = {  # {true: {predicted: cost}}; pairs left out cost 1
     "L": {"VF": 10, "F": 5},
     "M": {"VF": 5, "F": 5},
@@ -105,21 +110,25 @@ def load(name, seed=0):
         score = X[:, 0] + 0.8 * np.sin(2 * X[:, 1]) + 0.5 * X[:, 2] * X[:, 3] + 0.7 * rng.normal(size=3000)
         cuts = np.quantile(score, [0.45, 0.75, 0.9, 0.97])  # levels of 45%, 30%, 15%, 7%, 3%
         y = np.searchsorted(cuts, score)
-        C = resolve_cost_matrix("ordinal_squared" if name.endswith("squared") else "ordinal", np.arange(5))
+        C = resolve_cost_matrix("ordinal_squared" if "squared" in name else "ordinal", np.arange(5))
         return X, y, list(range(5)), C
     raise ValueError(name)
 
 
-def build(n_features, k, seed, cost=None):
+def build(n_features, k, seed, cost=None, thermometer=False):
     import keras
 
     keras.utils.set_random_seed(seed)
     inputs = keras.Input((n_features,))
     norm = keras.layers.Normalization()
     h = keras.layers.Dense(64, activation="relu")(norm(inputs))
-    out = keras.layers.Dense(k, activation="softmax")(h)
+    if thermometer:  # skweight's ordinal model: one sigmoid per threshold, binary cross-entropy
+        out = keras.layers.Dense(k - 1, activation="sigmoid")(h)
+        loss = "binary_crossentropy"
+    else:
+        out = keras.layers.Dense(k, activation="softmax")(h)
+        loss = "sparse_categorical_crossentropy"
     model = keras.Model(inputs, out)
-    loss = "sparse_categorical_crossentropy"
     if cost is not None:
         Cn = keras.ops.convert_to_tensor((cost / cost.max()).astype("float32"))
 
@@ -133,14 +142,16 @@ def build(n_features, k, seed, cost=None):
     return model, norm
 
 
-def train(X, y, k, weights, seed, cost=None):
+def train(X, y, k, weights, seed, cost=None, thermometer=False):
     import keras
     from sklearn.model_selection import train_test_split
 
     tr, va = train_test_split(np.arange(len(y)), test_size=0.15, stratify=y, random_state=seed)
-    model, norm = build(X.shape[1], k, seed, cost)
+    model, norm = build(X.shape[1], k, seed, cost, thermometer)
     norm.adapt(X[tr])
     w = None if weights is None else weights[y].astype("float32")
+    if thermometer:
+        y = levels_to_thermometer(y, k - 1).astype("float32")
     stop = keras.callbacks.EarlyStopping(patience=8, restore_best_weights=True)
     model.fit(
         X[tr],
@@ -165,47 +176,83 @@ def run(table, seeds, folds):
 
     X, y, classes, C = load(table)
     k = C.shape[0]
-    out = {s: {"cost": [], "log_loss": []} for s in STRATEGIES}
+    thermo = table.endswith("_thermo")  # the ordinal model skweight builds: thresholds, not a softmax
+    strategies = [s for s in STRATEGIES if not (thermo and s == "cost loss")]
+    out = {s: {"cost": [], "log_loss": []} for s in strategies}
     for seed in range(seeds):
         for f, (tr, te) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y)):
             counts = np.bincount(y[tr], minlength=k)
-            w_full = cost_class_weights(C, counts)
-            w_sqrt = np.sqrt(w_full)
-            w_sqrt *= len(tr) / np.dot(counts, w_sqrt)
+            w_row = cost_class_weights(C, counts, method="row_sum")
+            w_pair = cost_class_weights(C, counts, method="pairwise")
             probas = {}
-            for name, weights, cost in (
-                ("plain", None, None),
-                ("weighted", w_full, None),
-                ("sqrt", w_sqrt, None),
-                ("costloss", None, C),
-            ):
-                model = train(X[tr], y[tr], k, weights, 1000 * seed + f, cost)
+            models = [("plain", None, None), ("row", w_row, None), ("pair", w_pair, None)]
+            if not thermo:
+                models.append(("costloss", None, C))
+            for name, weights, cost in models:
+                if name == "pair" and np.allclose(w_pair, 1.0):
+                    probas[name] = probas["plain"]  # symmetric costs: nothing to weigh
+                    continue
+                if name == "pair" and np.allclose(w_pair, w_row):
+                    probas[name] = probas["row"]  # two classes: the same weights
+                    continue
+                model = train(X[tr], y[tr], k, weights, 1000 * seed + f, cost, thermo)
                 probas[name] = np.asarray(model.predict(X[te], verbose=0), dtype=np.float64)
+            if thermo:
+                levels, undo = ordinal_level_proba, unweight_ordinal_proba
+            else:
+                levels, undo = (lambda p: p), unweight_class_proba
             calibrated = {
-                "argmax": probas["plain"],
-                "decision": probas["plain"],
-                "weights": probas["weighted"],
-                "weights+unweight": unweight_class_proba(probas["weighted"], w_full),
-                "weights, no undo": probas["weighted"],
-                "sqrt+unweight": unweight_class_proba(probas["sqrt"], w_sqrt),
-                "cost loss": probas["costloss"],
+                "argmax": levels(probas["plain"]),
+                "decision": levels(probas["plain"]),
+                "row-sum, argmax": levels(probas["row"]),
+                "row-sum + undo": levels(undo(probas["row"], w_row)),
+                "row-sum, no undo": levels(probas["row"]),
+                "pairwise, argmax": levels(probas["pair"]),
+                "pairwise + undo": levels(undo(probas["pair"], w_pair)),
             }
-            for s in STRATEGIES:
+            if not thermo:
+                calibrated["cost loss"] = probas["costloss"]
+            for s in strategies:
                 p = calibrated[s]
-                pred = np.argmax(p, axis=1) if s in ("argmax", "weights") else min_cost_codes(p, C)
+                pred = np.argmax(p, axis=1) if s.endswith("argmax") else min_cost_codes(p, C)
                 out[s]["cost"].append(float(C[y[te], pred].mean()))
                 out[s]["log_loss"].append(log_loss(y[te], p))
             print(f"  {table} seed {seed} fold {f} done", file=sys.stderr, flush=True)
     return out
 
 
+def report(results):
+    """Paired differences against ``decision`` (same folds, same seeds): mean and standard error."""
+    for table, res in results.items():
+        if table.startswith("_"):
+            continue
+        base_c, base_l = np.array(res["decision"]["cost"]), np.array(res["decision"]["log_loss"])
+        print(f"\n{table}: paired against 'decision' over {len(base_c)} folds (mean, standard error)")
+        for s in res:
+            dc = np.array(res[s]["cost"]) - base_c
+            dl = np.array(res[s]["log_loss"]) - base_l
+            se_c, se_l = dc.std(ddof=1) / np.sqrt(len(dc)), dl.std(ddof=1) / np.sqrt(len(dl))
+            print(
+                f"  {s:18s} cost {np.mean(res[s]['cost']):.4f}  diff {dc.mean():+.4f} (se {se_c:.4f})  "
+                f"log-loss diff {dl.mean():+.4f} (se {se_l:.4f})"
+            )
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--tables", nargs="+", default=["hpc", "credit", "ordinal", "ordinal_squared"])
+    ap.add_argument("--report", help="print the paired table of a saved results file and stop")
+    ap.add_argument(
+        "--tables",
+        nargs="+",
+        default=["hpc", "credit", "ordinal", "ordinal_squared", "ordinal_thermo", "ordinal_squared_thermo"],
+    )
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results" / "cost_training.json"))
     args = ap.parse_args(argv)
+    if args.report:
+        report(json.loads(pathlib.Path(args.report).read_text()))
+        return
     import tensorflow as tf
 
     tf.config.threading.set_intra_op_parallelism_threads(1)
@@ -218,7 +265,7 @@ def main(argv=None):
             f"{args.seeds} seeds x {args.folds} folds"
         )
         base = statistics.mean(results[table]["argmax"]["cost"])
-        for s in STRATEGIES:
+        for s in results[table]:
             c, ll = results[table][s]["cost"], results[table][s]["log_loss"]
             print(
                 f"  {s:18s} cost {statistics.mean(c):.4f} (sd {statistics.stdev(c):.4f}, "
@@ -226,6 +273,7 @@ def main(argv=None):
             )
     results["_meta"] = {"seeds": args.seeds, "folds": args.folds, "seconds": round(time.time() - t0)}
     pathlib.Path(args.out).write_text(json.dumps(results, indent=1))
+    report(results)
 
 
 if __name__ == "__main__":

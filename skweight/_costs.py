@@ -14,13 +14,16 @@ How a fit uses it (the reasons, and the measurements behind them, are in
   probabilities of ``predict_proba`` (:func:`min_cost_codes`), the Bayes
   decision for those costs: exact for any number of classes when the
   probabilities are calibrated.
-* **Training.**  Each training row of true class ``i`` weighs in proportion to
-  the cost of getting it wrong, ``sum_j C[i, j]`` (:func:`cost_class_weights`;
-  for two classes this is Elkan's (2001) rebalancing, under which the weighted
-  model's most probable class is already the minimum-cost one).  The weighting
-  is undone before ``predict_proba`` returns (:func:`unweight_class_proba`),
-  so that the probabilities stay calibrated and the costs are not counted
-  twice (once in the weights, once in the decision).
+* **Training.**  Each training row of true class ``i`` weighs ``w_i``, with
+  ``w_i / w_j = C[i, j] / C[j, i]`` for every pair of classes where weights
+  can meet that, in the least-squares sense otherwise
+  (:func:`cost_class_weights`, Zhou & Liu's rescaling; for two classes this
+  is Elkan's (2001) rebalancing, under which the weighted model's most
+  probable class is already the minimum-cost one; symmetric costs weigh every
+  class alike).  The weighting is undone before ``predict_proba`` returns
+  (:func:`unweight_class_proba`, :func:`unweight_ordinal_proba`), so that the
+  probabilities stay calibrated and the costs are not counted twice (once in
+  the weights, once in the decision).
 
 Ordinal targets (thermometer-coded levels) come out of the model as one
 probability per threshold, ``P(level > t)``; :func:`ordinal_level_proba`
@@ -47,6 +50,7 @@ __all__ = [
     "decide",
     "ordinal_level_proba",
     "levels_to_thermometer",
+    "WEIGHT_METHODS",
     "cost_class_weights",
     "unweight_class_proba",
     "unweight_ordinal_proba",
@@ -469,23 +473,58 @@ def decide(kind, proba, cost, classes):
 # --------------------------------------------------------------------------- #
 # training: class weights from the costs, undone in predict_proba
 # --------------------------------------------------------------------------- #
-def cost_class_weights(cost, counts):
-    """Per-class training weights from a cost matrix: each class in proportion
-    to the total cost of getting one of its rows wrong, ``sum_j C[i, j]``.
+#: How :func:`cost_class_weights` derives training weights from costs.
+WEIGHT_METHODS = ("pairwise", "row_sum")
 
-    For two classes this is Elkan's (2001) rebalancing: class 0 weighs
-    ``C[0, 1]`` and class 1 weighs ``C[1, 0]``, and the weighted model's most
-    probable class is the minimum-cost one.  For more classes it is a
-    heuristic (exact only for cost matrices whose rows are constant off the
-    diagonal); the decision itself is always made by :func:`min_cost_codes`
-    on the unweighted probabilities, so the weights only steer what the model
-    spends its capacity on.
 
-    The weights are scaled to average 1 over the training rows (as
-    ``"balanced"`` weights do), so the loss keeps its scale.  A class whose
-    row of costs is all zero (its errors cost nothing) weighs as the
-    cheapest class that has a cost, not 0: a weight of 0 could not be undone
-    in ``predict_proba``.
+def _pairwise_log_weights(C):
+    """``log w`` with ``log w_i - log w_j = log(C[i, j] / C[j, i])`` for every
+    pair whose two costs are positive, in the least-squares sense (minimum
+    norm, so each group of classes linked by such pairs has mean 0)."""
+    k = C.shape[0]
+    rows, target = [], []
+    for i in range(k):
+        for j in range(i + 1, k):
+            if C[i, j] > 0 and C[j, i] > 0:
+                row = np.zeros(k)
+                row[i], row[j] = 1.0, -1.0
+                rows.append(row)
+                target.append(np.log(C[i, j]) - np.log(C[j, i]))
+    if not rows:
+        return np.zeros(k)
+    return np.linalg.lstsq(np.array(rows), np.array(target), rcond=None)[0]
+
+
+def cost_class_weights(cost, counts, method="pairwise"):
+    """Per-class training weights from a cost matrix.
+
+    ``"pairwise"`` (the default) is the rescaling of Zhou & Liu (2010, "On
+    multi-class cost-sensitive learning"): a model trained with class weights
+    ``w`` prefers class ``i`` to class ``j`` where ``w_i p_i > w_j p_j``,
+    and the costs prefer it where ``C[i, j] p_i > C[j, i] p_j`` (predicting
+    ``j`` for a true ``i`` costs ``C[i, j]``), so the weights should satisfy
+    ``w_i / w_j = C[i, j] / C[j, i]`` for every pair of classes.  For two
+    classes that is Elkan's (2001) rebalancing (class 0 weighs ``C[0, 1]``,
+    class 1 ``C[1, 0]``), under which the weighted model's most probable class
+    is the minimum-cost one; for a cost matrix of the form
+    ``C[i, j] = w_i * s[i, j]`` with ``s`` symmetric it is ``w`` exactly; for
+    symmetric costs (``"ordinal"``, ``"ordinal_squared"``) all weights are
+    equal: the costs then change the decision only.  Where no weights meet
+    every pair (most matrices of more than two classes) the ratios are met in
+    the least-squares sense on their logarithms; pairs with a zero cost on
+    either side carry no ratio and are left out.
+
+    ``"row_sum"`` weighs each class by the total cost of getting one of its
+    rows wrong, ``sum_j C[i, j]`` (also Elkan's for two classes; kept for
+    comparison, see ``benchmarks/explore_cost_training.py``).
+
+    Either way the decision itself is made by :func:`min_cost_codes` on the
+    probabilities with the weights undone, so the weights only steer where
+    the model spends its capacity.  The weights are scaled to average 1 over
+    the training rows (as ``"balanced"`` weights do), so the loss keeps its
+    scale, and are always positive (a weight of 0 could not be undone in
+    ``predict_proba``): with ``"row_sum"`` a class whose errors cost nothing
+    weighs as the cheapest class that has a cost.
 
     Parameters
     ----------
@@ -493,6 +532,7 @@ def cost_class_weights(cost, counts):
         A canonical cost matrix (see :func:`resolve_cost_matrix`).
     counts : array-like of shape (k,)
         Training rows per class, in the same order (classes without rows count 0).
+    method : {"pairwise", "row_sum"}, default "pairwise"
 
     Returns
     -------
@@ -502,22 +542,29 @@ def cost_class_weights(cost, counts):
     --------
     >>> import numpy as np
     >>> from skweight._costs import cost_class_weights
-    >>> cost_class_weights(np.array([[0.0, 1.0], [5.0, 0.0]]), [90, 10])
+    >>> cost_class_weights(np.array([[0.0, 1.0], [5.0, 0.0]]), [90, 10])  # 1 : 5, averaging 1 over 100 rows
     array([0.71428571, 3.57142857])
+    >>> cost_class_weights(np.abs(np.subtract.outer(range(3), range(3))), [50, 30, 20])
+    array([1., 1., 1.])
     """
     C = np.asarray(cost, dtype=np.float64)
     counts = np.asarray(counts, dtype=np.float64)
     if counts.shape != (C.shape[0],) or np.any(counts < 0) or not np.all(np.isfinite(counts)):
         raise ValueError(f"counts must hold one non-negative count per class ({C.shape[0]}); got {counts.tolist()!r}.")
-    total = C.sum(axis=1)
-    positive = total > 0
-    if not positive.any():
-        raise ValueError("the cost matrix is all zeros; there is nothing to weigh by.")
-    total = np.where(positive, total, total[positive].min())
+    if method == "pairwise":
+        raw = np.exp(_pairwise_log_weights(C))
+    elif method == "row_sum":
+        raw = C.sum(axis=1)
+        positive = raw > 0
+        if not positive.any():
+            raise ValueError("the cost matrix is all zeros; there is nothing to weigh by.")
+        raw = np.where(positive, raw, raw[positive].min())
+    else:
+        raise ValueError(f"method={method!r} is not accepted; give one of {WEIGHT_METHODS}.")
     n = counts.sum()
     if n == 0:
-        return total / total.mean()
-    return total * (n / np.dot(counts, total))
+        return raw / raw.mean()
+    return raw * (n / np.dot(counts, raw))
 
 
 def unweight_class_proba(proba, weights):

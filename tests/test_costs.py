@@ -264,17 +264,55 @@ def test_binary_cost_weights_are_elkans_and_average_1_over_the_rows():
     assert np.allclose(unweight_class_proba(weighted, w), p)
 
 
-def test_cost_weights_for_more_classes_are_row_sums():
+def test_pairwise_weights_meet_every_pairwise_cost_ratio_they_can():
+    rng = np.random.default_rng(5)
+    counts = np.array([40, 30, 20, 10])
+    # C[i, j] = w_i * s[i, j] with s symmetric: the ratios C[i, j] / C[j, i] = w_i / w_j are met exactly
+    s = rng.uniform(0.5, 3.0, (4, 4))
+    s = (s + s.T) * (1 - np.eye(4))
+    w_true = np.array([1.0, 2.0, 0.5, 4.0])
+    w = cost_class_weights(w_true[:, None] * s, counts)
+    assert np.allclose(w / w[0], w_true / w_true[0])
+    assert np.dot(counts, w) == pytest.approx(counts.sum())
+    # symmetric costs (the ordinal forms): every class weighs the same, 1
+    for form in ("ordinal", "ordinal_squared"):
+        assert np.allclose(cost_class_weights(resolve_cost_matrix(form, np.arange(4)), counts), 1.0)
+    # no weights meet every ratio: least squares on the logarithms, which for a matrix of positive
+    # costs is the mean over j of log(C[i, j] / C[j, i]) (minimum norm: the logs sum to 0)
+    C = rng.uniform(0.5, 5.0, (4, 4)) * (1 - np.eye(4))
+    ratio = np.log(C + np.eye(4)) - np.log(C.T + np.eye(4))
+    want = np.exp(ratio.mean(axis=1))
+    assert np.allclose(cost_class_weights(C, counts), want * counts.sum() / np.dot(counts, want))
+
+
+def test_pairwise_weights_leave_out_pairs_with_a_zero_cost():
+    # class 2 is linked to no other class by two positive costs: it keeps the mean log weight, 0
+    C = np.array([[0.0, 4.0, 1.0], [1.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
+    w = cost_class_weights(C, [1, 1, 1])
+    assert np.allclose(np.log(w / w[2]), [np.log(2.0), -np.log(2.0), 0.0])
+    assert np.all(cost_class_weights(C, [0, 0, 0]) > 0)
+
+
+def test_row_sum_weights():
     C = np.array([[0.0, 1.0, 1.0], [5.0, 0.0, 5.0], [0.0, 0.0, 0.0]])
-    w = cost_class_weights(C, [10, 10, 10])
+    w = cost_class_weights(C, [10, 10, 10], method="row_sum")
     # row sums 2, 10, 0; the free class weighs as the cheapest class with a cost (2), not 0
     assert np.allclose(w / w[0], [1.0, 5.0, 1.0])
     assert np.dot([10, 10, 10], w) == pytest.approx(30.0)
-    assert np.all(cost_class_weights(C, [0, 0, 0]) > 0)
+    assert np.all(cost_class_weights(C, [0, 0, 0], method="row_sum") > 0)
+    # two classes: the same as the pairwise weights (Elkan's)
+    C2 = np.array([[0.0, 3.0], [7.0, 0.0]])
+    assert np.allclose(cost_class_weights(C2, [5, 5], method="row_sum"), cost_class_weights(C2, [5, 5]))
+
+
+def test_cost_weights_check_their_inputs():
+    C = 1 - np.eye(3)
     with pytest.raises(ValueError, match="one non-negative count per class"):
         cost_class_weights(C, [1, 2])
     with pytest.raises(ValueError, match="one non-negative count per class"):
         cost_class_weights(C, [1, -2, 3])
+    with pytest.raises(ValueError, match=r"method='mean' is not accepted; give one of \('pairwise', 'row_sum'\)"):
+        cost_class_weights(C, [1, 2, 3], method="mean")
 
 
 def test_unweight_class_proba_checks_its_weights():
