@@ -139,6 +139,15 @@ class EpochOrder:
         Rows of each class in every epoch.
     classes : ndarray
         The codes that are drawn (those with at least one row).
+    counts : ndarray
+        Training rows of each of ``classes``.
+    ratios : ndarray
+        ``per_class / counts``: how many times more often (or less) each of
+        ``classes`` is seen in an epoch than in the rows.  A model trained on
+        these epochs leans to the classes as class weights of these ratios
+        would make it (the ratios are proportional to ``"balanced"``), so
+        ``skweight.unweight_proba(proba, ratios)`` estimates probabilities
+        under the rows' own class frequencies (``predict_proba_prior``).
 
     Examples
     --------
@@ -170,9 +179,11 @@ class EpochOrder:
         counts = np.bincount(codes)
         self.classes = np.flatnonzero(counts)
         counts = counts[self.classes]
+        self.counts = counts
         self._groups = np.split(rows, np.cumsum(counts)[:-1])
         self.per_class = int(counts.min() if self.sampling == "under" else counts.max())
         self.n_rows = self.per_class * len(self.classes)
+        self.ratios = self.per_class / counts
 
     def __len__(self):
         return self.n_rows

@@ -51,6 +51,17 @@ def test_over_every_epoch_repeats_each_class_up_to_the_largest():
     assert len(set(extra)) > 10
 
 
+def test_ratios_are_proportional_to_balanced_weights():
+    from skweight import class_weights
+
+    balanced = np.array(list(class_weights(CODES, "balanced").values()))
+    for sampling, per_class in (("under", 5), ("over", 50)):
+        order = EpochOrder(CODES, sampling, random_state=0)
+        assert order.counts.tolist() == [50, 12, 5]
+        assert np.allclose(order.ratios, per_class / np.array([50, 12, 5]))
+        assert np.allclose(order.ratios / order.ratios[0], balanced / balanced[0])
+
+
 def test_epochs_are_shuffled():
     order = EpochOrder(CODES, "over", random_state=0)
     idx = order(0)
