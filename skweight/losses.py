@@ -3,6 +3,10 @@ sample weights (one weight per label) multiply each label's term; focal
 cross-entropy (``loss="focal"``) and logit-adjusted cross-entropy
 (``logit_adjustment``) for the target kinds they apply to."""
 
+import numbers
+
+import numpy as np
+
 from ._backend import keras
 
 ops = keras.ops
@@ -127,10 +131,6 @@ LOGIT_ADJUSTMENT_KINDS = ("binary", "multiclass", "onehot")
 
 
 def _check_nonnegative(value, param, what):
-    import numbers
-
-    import numpy as np
-
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
         raise TypeError(f"{param}={value!r} has type {type(value).__name__}; give {what}.")
     v = float(value)
@@ -411,8 +411,6 @@ def class_priors(counts):
     >>> class_priors([30, 10, 0]).round(4).tolist()
     [0.7407, 0.2469, 0.0123]
     """
-    import numpy as np
-
     c = np.asarray(counts, dtype=np.float64)
     if c.ndim != 1 or c.size < 2 or np.any(c < 0) or not np.all(np.isfinite(c)) or c.sum() <= 0:
         raise ValueError(
@@ -423,8 +421,6 @@ def class_priors(counts):
 
 
 def _check_priors(priors, param="priors"):
-    import numpy as np
-
     if priors is None:
         return None
     p = np.asarray(priors, dtype=np.float64)
@@ -452,8 +448,6 @@ def adjustment_weights(priors, tau):
     >>> adjustment_weights([0.8, 0.2], 1.0).tolist()
     [0.4, 1.6]
     """
-    import numpy as np
-
     pri = np.asarray(_check_priors(priors))
     tau = _check_nonnegative(tau, "tau", "a finite float >= 0")
     w = pri**-tau
@@ -495,8 +489,6 @@ class _LogitAdjusted(keras.losses.Loss):
 
     def _log_w(self, dtype):
         """``tau * log(prior)``, shifted so its largest entry is 0 (so ``w <= 1``)."""
-        import numpy as np
-
         if self.priors is None:
             raise ValueError(
                 f"{type(self).__name__} has no priors; give priors=... (one per class, from the training rows) "
