@@ -50,6 +50,7 @@ P_BIN = (1 / (1 + np.exp(-Z_BIN.astype(np.float64)))).astype(np.float32)
 P_BIN[0, 0], P_BIN[1, 0] = 1.0, 0.0  # saturated both ways
 Y_MULTI = RNG.integers(0, 2, (N, 3)).astype(np.float32)
 P_MULTI = RNG.uniform(0.001, 0.999, (N, 3)).astype(np.float32)
+PRIORS = np.array([0.6, 0.25, 0.1, 0.05])
 
 
 def _np(x):
@@ -138,21 +139,35 @@ def test_per_label_weights_reach_each_focal_term():
     assert mean == pytest.approx(float((row_w[:, None] * per).sum() / per.size), rel=1e-5)
 
 
-@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="gradients taken with tf.GradientTape")
-@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0])
-def test_focal_gradients_stay_finite_on_saturated_outputs(gamma):
-    import tensorflow as tf
+def _gradient(loss, y, p):
+    """d loss / d p, on the backends whose autodiff this test knows."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
 
+        x = tf.Variable(p)
+        with tf.GradientTape() as tape:
+            value = loss(y, x)
+        return float(value), tape.gradient(value, x).numpy()
+    if backend == "jax":
+        import jax
+
+        value, grad = jax.value_and_grad(lambda x: loss(y, x))(p)
+        return float(value), np.asarray(grad)
+    pytest.skip(f"no gradient helper for the {backend} backend")
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0])
+def test_gradients_stay_finite_on_saturated_outputs(gamma):
     for loss, y, p in (
         (FocalBinaryCrossentropy(gamma), Y_BIN[:2], P_BIN[:2]),  # p = 1.0 and 0.0
         (FocalSparseCategoricalCrossentropy(gamma), Y_SPARSE[:1], P_SOFT[:1]),  # a row of [1, 0, 0, 0]
         (FocalSparseCategoricalCrossentropy(gamma, from_logits=True), Y_SPARSE[:1], LOGITS[:1]),
+        (LogitAdjustedSparseCategoricalCrossentropy(1.0, PRIORS), Y_SPARSE[:1], P_SOFT[:1]),
+        (LogitAdjustedBinaryCrossentropy(1.0, [0.9, 0.1]), Y_BIN[:2], P_BIN[:2]),
     ):
-        x = tf.Variable(p)
-        with tf.GradientTape() as tape:
-            value = loss(y, x)
-        grad = tape.gradient(value, x).numpy()
-        assert np.isfinite(float(value)) and np.all(np.isfinite(grad))
+        value, grad = _gradient(loss, y, p)
+        assert np.isfinite(value) and np.all(np.isfinite(grad))
 
 
 def _twin_models(units, activation, seed=0):
@@ -189,7 +204,6 @@ def test_focal_at_gamma_0_trains_like_the_default_loss(kind):
 # --------------------------------------------------------------------------- #
 # logit adjustment
 # --------------------------------------------------------------------------- #
-PRIORS = np.array([0.6, 0.25, 0.1, 0.05])
 
 
 @pytest.mark.parametrize(
