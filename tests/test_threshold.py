@@ -211,3 +211,13 @@ def test_bad_validation_rows():
         tune_threshold([0, 1], [0.2, 0.5], sample_weight=[1.0, -1.0])
     with pytest.raises(ValueError, match="scores probabilities"):
         tune_threshold([0, 1], [0.2, 0.5], "roc_auc")
+
+
+def test_a_class_without_weight_is_left_to_scikit_learn():
+    # every positive row weighs 0: the count path steps aside and scikit-learn's own rules apply
+    y, p = _rows(8, n=30, ties=False)
+    w = np.where(y == 1, 0.0, 1.0)
+    fast = tune_threshold(y, p, "accuracy", w)
+    slow = tune_threshold(y, p, "accuracy", w, _fast=False)
+    assert np.array_equal(fast.scores, slow.scores) and fast.threshold == slow.threshold
+    assert fast.score == 1.0  # all negative: every row that weighs is right
