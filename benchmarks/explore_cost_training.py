@@ -38,7 +38,7 @@ level probabilities by ``ordinal_level_proba``, weights undone by
 ``unweight_ordinal_proba``; no ``cost loss`` row).
 
     nice python benchmarks/explore_cost_training.py --seeds 3 --folds 3
-    python benchmarks/explore_cost_training.py --report benchmarks/results/cost_training.json
+    python benchmarks/explore_cost_training.py --report benchmarks/results/cost_training*.json
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ def log_loss(y, p):
     return float(-np.mean(np.log(p[np.arange(len(y)), y])))
 
 
-def run(table, seeds, folds):
+def run(table, seeds, folds, first_seed=0):
     from sklearn.model_selection import StratifiedKFold
 
     X, y, classes, C = load(table)
@@ -179,7 +179,7 @@ def run(table, seeds, folds):
     thermo = table.endswith("_thermo")  # the ordinal model skweight builds: thresholds, not a softmax
     strategies = [s for s in STRATEGIES if not (thermo and s == "cost loss")]
     out = {s: {"cost": [], "log_loss": []} for s in strategies}
-    for seed in range(seeds):
+    for seed in range(first_seed, first_seed + seeds):
         for f, (tr, te) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y)):
             counts = np.bincount(y[tr], minlength=k)
             w_row = cost_class_weights(C, counts, method="row_sum")
@@ -240,7 +240,8 @@ def report(results):
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--report", help="print the paired table of a saved results file and stop")
+    ap.add_argument("--report", nargs="+", help="print the paired table of saved results files (merged) and stop")
+    ap.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1")
     ap.add_argument(
         "--tables",
         nargs="+",
@@ -251,7 +252,16 @@ def main(argv=None):
     ap.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results" / "cost_training.json"))
     args = ap.parse_args(argv)
     if args.report:
-        report(json.loads(pathlib.Path(args.report).read_text()))
+        merged = {}
+        for path in args.report:  # runs of other seeds: the same tables and strategies, more folds
+            for table, res in json.loads(pathlib.Path(path).read_text()).items():
+                if table.startswith("_"):
+                    continue
+                for strategy, values in res.items():
+                    slot = merged.setdefault(table, {}).setdefault(strategy, {"cost": [], "log_loss": []})
+                    slot["cost"] += values["cost"]
+                    slot["log_loss"] += values["log_loss"]
+        report(merged)
         return
     import tensorflow as tf
 
@@ -259,7 +269,7 @@ def main(argv=None):
     tf.config.threading.set_inter_op_parallelism_threads(1)
     results, t0 = {}, time.time()
     for table in args.tables:
-        results[table] = run(table, args.seeds, args.folds)
+        results[table] = run(table, args.seeds, args.folds, args.first_seed)
         print(
             f"\n{table}: mean test cost (lower is better) and log-loss of predict_proba, "
             f"{args.seeds} seeds x {args.folds} folds"
@@ -271,7 +281,11 @@ def main(argv=None):
                 f"  {s:18s} cost {statistics.mean(c):.4f} (sd {statistics.stdev(c):.4f}, "
                 f"{statistics.mean(c) / base:.3f}x argmax)  log-loss {statistics.mean(ll):.4f}"
             )
-    results["_meta"] = {"seeds": args.seeds, "folds": args.folds, "seconds": round(time.time() - t0)}
+    results["_meta"] = {
+        "seeds": list(range(args.first_seed, args.first_seed + args.seeds)),
+        "folds": args.folds,
+        "seconds": round(time.time() - t0),
+    }
     pathlib.Path(args.out).write_text(json.dumps(results, indent=1))
     report(results)
 
