@@ -38,6 +38,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._outputs import output_label, per_output
+from ._params import COST_FORMS
 from ._resolve import label_key
 
 __all__ = [
@@ -56,8 +57,6 @@ __all__ = [
     "unweight_ordinal_proba",
 ]
 
-#: The named forms of ``cost_matrix`` (both need classes with an order).
-COST_FORMS = ("ordinal", "ordinal_squared")
 #: The target kinds that take a cost matrix (multi-output: per output, each of these).
 COST_KINDS = ("binary", "multiclass", "onehot", "ordinal")
 

@@ -8,11 +8,10 @@ the target kinds they apply to.
 that a saved model that uses them loads (``keras.models.load_model``).
 """
 
-import numbers
-
 import numpy as np
 
 from ._backend import keras
+from ._params import check_focal_gamma, check_logit_adjustment, check_nonnegative
 
 ops = keras.ops
 
@@ -174,27 +173,6 @@ def is_plain_bce(loss):
 FOCAL_KINDS = ("binary", "multiclass", "onehot", "multilabel")
 #: Target kinds ``logit_adjustment`` applies to.
 LOGIT_ADJUSTMENT_KINDS = ("binary", "multiclass", "onehot")
-
-
-def _check_nonnegative(value, param, what):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
-        raise TypeError(f"{param}={value!r} has type {type(value).__name__}; give {what}.")
-    v = float(value)
-    if not np.isfinite(v) or v < 0:
-        raise ValueError(f"{param}={value!r} is not accepted; give {what}.")
-    return v
-
-
-def check_focal_gamma(gamma, param="focal_gamma"):
-    """``focal_gamma``: a finite float >= 0 (0 is plain cross-entropy)."""
-    return _check_nonnegative(gamma, param, "a finite float >= 0 (0 trains as plain cross-entropy; 2 is usual)")
-
-
-def check_logit_adjustment(tau, param="logit_adjustment"):
-    """``logit_adjustment``: None or a finite float ``tau >= 0``."""
-    if tau is None:
-        return None
-    return _check_nonnegative(tau, param, "None or a finite float tau >= 0 (1 is Menon et al.'s choice)")
 
 
 def _modulated(ce, gamma):
@@ -495,7 +473,7 @@ def adjustment_weights(priors, tau):
     [0.4, 1.6]
     """
     pri = np.asarray(_check_priors(priors))
-    tau = _check_nonnegative(tau, "tau", "a finite float >= 0")
+    tau = check_nonnegative(tau, "tau", "a finite float >= 0")
     w = pri**-tau
     return w / w.mean()
 
@@ -524,7 +502,7 @@ class _LogitAdjusted(keras.losses.Loss):
 
     def __init__(self, tau=1.0, priors=None, from_logits=False, reduction="sum_over_batch_size", name=None, dtype=None):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self.tau = _check_nonnegative(tau, "tau", "a finite float >= 0 (0 is plain cross-entropy)")
+        self.tau = check_nonnegative(tau, "tau", "a finite float >= 0 (0 is plain cross-entropy)")
         self.priors = _check_priors(priors)
         self.from_logits = from_logits
 
