@@ -262,6 +262,14 @@ class ElementwiseFocalBinaryCrossentropy(ElementwiseBinaryCrossentropy):
     per label) reach each label's term.  With ``gamma=0`` it equals
     :class:`ElementwiseBinaryCrossentropy` exactly.
 
+    Parameters
+    ----------
+    gamma : float >= 0, default 2.0
+        Focusing strength: labels the model already gets right count less.
+    from_logits : bool, default False
+    reduction, name, dtype
+        As for any ``keras.losses.Loss``.
+
     Examples
     --------
     >>> import numpy as np
@@ -347,6 +355,13 @@ class FocalSparseCategoricalCrossentropy(FocalCategoricalCrossentropy):
     """:class:`FocalCategoricalCrossentropy` for integer class codes (``(n,)``
     or ``(n, 1)``); ``gamma=0`` equals ``"sparse_categorical_crossentropy"`` exactly.
 
+    Parameters
+    ----------
+    gamma : float >= 0, default 2.0
+    from_logits : bool, default False
+    reduction, name, dtype
+        As for any ``keras.losses.Loss``.
+
     Examples
     --------
     >>> import numpy as np
@@ -386,6 +401,18 @@ def focal_loss(kind, gamma=2.0, n_outputs=1):
     list) give a dict or list, a regression output mean squared error; a 2-D
     multi-output target one sparse focal loss per output.  Ordinal and
     sequence targets are a ``ValueError``.
+
+    Parameters
+    ----------
+    kind : str, dict or list
+        One of :data:`FOCAL_KINDS` or ``"multioutput"``, or per-output kinds.
+    gamma : float >= 0, default 2.0
+    n_outputs : int, default 1
+        For ``"multioutput"``: the number of outputs.
+
+    Returns
+    -------
+    keras.losses.Loss, list or dict
 
     Examples
     --------
@@ -429,6 +456,15 @@ def class_priors(counts):
     ``counts / counts.sum()``, with a class that has no training row counted
     as half a row (a prior of 0 would shift its logit by ``-inf``).
 
+    Parameters
+    ----------
+    counts : array-like of shape (n_classes,)
+        Training rows per class, in class order.
+
+    Returns
+    -------
+    ndarray of shape (n_classes,), positive, summing to 1
+
     Examples
     --------
     >>> from skweight.losses import class_priors
@@ -465,6 +501,16 @@ def adjustment_weights(priors, tau):
     posterior at ``tau=1``.  ``skweight.unweight_proba(proba, w)`` with
     ``w = prior ** -tau`` gives ``softmax(f + tau * log(prior))``, the
     estimate of ``p(c | x)`` under the training prior (``predict_proba_prior``).
+
+    Parameters
+    ----------
+    priors : array-like of shape (n_classes,)
+        Positive class priors (normalised here).
+    tau : float >= 0
+
+    Returns
+    -------
+    ndarray of shape (n_classes,), averaging 1
 
     Examples
     --------
@@ -615,6 +661,16 @@ class LogitAdjustedCategoricalCrossentropy(_LogitAdjusted):
 
     See :class:`LogitAdjustedSparseCategoricalCrossentropy` for integer codes.
 
+    Parameters
+    ----------
+    tau : float >= 0, default 1.0
+    priors : sequence of floats, optional
+        One prior per class from the training rows (normalised here); may be
+        set later with ``set_priors``, before training.
+    from_logits : bool, default False
+    reduction, name, dtype
+        As for any ``keras.losses.Loss``.
+
     Examples
     --------
     >>> import numpy as np
@@ -702,6 +758,18 @@ def logit_adjusted_loss(kind, tau=1.0, priors=None):
     :class:`LogitAdjustedSparseCategoricalCrossentropy`; one-hot:
     :class:`LogitAdjustedCategoricalCrossentropy`.  Other kinds are a
     ``ValueError`` (a prior over one class per row is what it adjusts).
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`LOGIT_ADJUSTMENT_KINDS`.
+    tau : float >= 0, default 1.0
+    priors : sequence of floats, optional
+        One prior per class (may be set later with ``set_priors``).
+
+    Returns
+    -------
+    keras.losses.Loss
 
     Examples
     --------
