@@ -105,6 +105,8 @@ def _kind_data(kind, binary, multiclass, ordinal):
         return Xm, np.column_stack([np.searchsorted(["a", "b", "c"], ym), yb[: len(ym)]]), {}
     if kind == "per_output":
         return Xm, {"risk": yb[: len(ym)], "kind": ym}, {}
+    if kind == "sequence":  # one label per timestep of a 3-D X
+        return Xb.reshape(len(Xb), 3, 2), (Xb.reshape(len(Xb), 3, 2)[:, :, 0] > 0).astype(int), {}
     raise AssertionError(kind)
 
 
@@ -205,10 +207,13 @@ def test_an_ordinal_cost_needs_labels_in_numeric_order(multiclass, no_build):
 
 REFUSED = [
     ("cost_matrix", "ordinal", "multilabel", r"cost_matrix is given, but the target is 'multilabel'"),
+    ("cost_matrix", [[0, 1], [2, 0]], "sequence", r"cost_matrix is given, but the target is 'sequence'"),
     ("sampling", "under", "multilabel", r"sampling='under' resamples rows by their one class"),
+    ("sampling", "over", "sequence", r"sampling='over' resamples rows by their one class"),
     ("sampling", "over", "multioutput", r"sampling='over' needs one class per row, but y has several outputs"),
     ("sampling", "under", "per_output", r"sampling='under' needs one class per row"),
     ("loss", "focal", "ordinal", r"loss='focal' is given, but the target is 'ordinal'"),
+    ("loss", "focal", "sequence", r"loss='focal' is given, but the target is 'sequence'"),
     ("logit_adjustment", 1.0, "multilabel", r"logit_adjustment=1.0 is given, but the target is 'multilabel'"),
     ("logit_adjustment", 1.0, "ordinal", r"logit_adjustment=1.0 is given, but the target is 'ordinal'"),
     ("logit_adjustment", 1.0, "per_output", r"logit_adjustment=1.0 needs one class per row"),
@@ -225,6 +230,21 @@ def test_each_option_refuses_the_kinds_it_does_not_apply_to(
     X, y, params = _kind_data(kind, binary, multiclass, ordinal)
     with pytest.raises(ValueError, match=match):
         small(**{name: value}, **params).fit(X, y)
+
+
+def test_a_model_compiled_with_its_own_loss_refuses_the_options_losses(binary):
+    X, y = binary
+
+    def compiled():
+        inputs = keras.Input((X.shape[1],))
+        model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs))
+        model.compile(loss="binary_crossentropy", optimizer="adam")
+        return model
+
+    with pytest.raises(ValueError, match=r"loss='focal' is given, but the model is compiled with"):
+        WeightedKerasClassifier(compiled(), loss="focal", epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match=r"logit_adjustment=1.0 is given, but the model is compiled with"):
+        WeightedKerasClassifier(compiled(), logit_adjustment=1.0, epochs=1).fit(X, y)
 
 
 def test_partial_fit_refuses_a_tuned_threshold_and_takes_a_fixed_one(binary):
