@@ -107,28 +107,23 @@ class WeightedKerasClassifier(KerasClassifier, TagsRoot):
         ``None`` picks the loss for the target kind (binary, sparse
         categorical, categorical or element-wise binary cross-entropy);
         ``"focal"`` its focal form (binary, multiclass, one-hot, multi-label).
+        The options below: see the user guide's "Beyond class weights".
     focal_gamma : float >= 0, default 2.0
-        Focusing strength of ``loss="focal"`` (0 trains as cross-entropy);
-        ``class_weight`` is the focal loss's class balancing.
+        Focusing strength of ``loss="focal"`` (0: cross-entropy).
     cost_matrix : None, array, dict, "ordinal" or "ordinal_squared", default None
         ``[i, j]``: the cost of predicting ``classes_[j]`` for a true
-        ``classes_[i]``; a dict ``{true: {predicted: cost}}`` in your labels
-        (others cost 1, the diagonal 0); ``"ordinal"`` ``|i - j|``,
-        ``"ordinal_squared"`` ``(i - j) ** 2``; per output a list or dict.
-        ``predict`` gives the class of least expected cost; training weighs
-        each class by the costs, undone in ``predict_proba``.
+        ``classes_[i]`` (a dict ``{true: {predicted: cost}}`` in your labels;
+        per output a list or dict).  ``predict`` gives the least expected
+        cost; training weighs the classes by the costs, undone in ``predict_proba``.
     sampling : None, "under" or "over", default None
-        Each epoch draws afresh (seeded) the smallest class's size from every
-        class (``"under"``), or repeats each class up to the largest's
-        (``"over"``); training rows only.  Not with ``class_weight``.
-    logit_adjustment : None or float tau >= 0, default None
-        Menon et al.'s logit-adjusted loss with the priors of the training
-        rows; ``predict_proba`` is the model's (prior-free) estimate.
+        Every epoch holds each class equally often (cut to the smallest, or
+        repeated to the largest), drawn afresh from the training rows.
+    logit_adjustment : None or float >= 0, default None
+        Menon et al.'s logit-adjusted loss with the training rows' priors.
     decision_threshold : None, float in (0, 1) or "auto", default None
         Binary targets: ``predict`` is ``classes_[1]`` where its probability
-        is at least ``threshold_``; ``"auto"`` finds the threshold that
-        maximises ``decision_threshold_scoring`` on the held-out rows
-        (``validation_fraction`` when nothing else holds rows out).
+        is at least ``threshold_``; ``"auto"`` tunes it for
+        ``decision_threshold_scoring`` on the held-out rows.
     decision_threshold_scoring : str or scorer, default "balanced_accuracy"
     metrics : list, optional
         Each metric is reported plain and weighted by the class weights
@@ -174,13 +169,10 @@ class WeightedKerasClassifier(KerasClassifier, TagsRoot):
         For ``y`` given per output: the output names (``output_j`` for a list
         ``y``), which the default model gives its output layers.
     cost_matrix_, cost_weight_, class_prior_, sampling_ratio_ : ndarray or dict
-        Set by ``cost_matrix`` (the costs in ``classes_`` order, and the class
-        weights training took from them; per output for several), by
-        ``logit_adjustment`` (the training rows' priors) and by ``sampling``
-        (how much more often an epoch shows each class than the rows do).
+        What ``cost_matrix`` (costs in ``classes_`` order, the class weights from
+        them), ``logit_adjustment`` (priors) and ``sampling`` (class ratios) used.
     threshold_, threshold_score_ : float
-        With ``decision_threshold``: the threshold ``predict`` uses (and, for
-        ``"auto"``, its score on the held-out rows).
+        ``predict``'s threshold (and ``"auto"``'s score on the held-out rows).
     model_ : keras.Model
     history_ : dict
         One list per metric, one entry per epoch trained, under the names
@@ -337,13 +329,9 @@ class WeightedKerasClassifier(KerasClassifier, TagsRoot):
         """Train for one epoch, keeping the model, classes and class weights.
 
         ``class_weight="balanced"`` is refused here (as by scikit-learn's
-        ``SGDClassifier``): a batch's class counts are not the data's.  Compute
-        the weights once on all labels with ``skweight.class_weights(y_all)``
-        and pass the dict.
-
-        A ``y`` given per output (dict or list) must keep the structure, the
-        output names and each output's kind and width of the first call;
-        otherwise a ``ValueError`` naming the output is raised before training.
+        ``SGDClassifier``): a batch's class counts are not the data's; pass
+        ``skweight.class_weights(y_all)``.  A ``y`` given per output must keep
+        the structure, names, kinds and widths of the first call.
         """
         return self._fit(X, y, sample_weight, incremental=True, classes=classes, **kwargs)
 
@@ -392,10 +380,8 @@ class WeightedKerasClassifier(KerasClassifier, TagsRoot):
         return FunctionTransformer(dense, accept_sparse=True)
 
     def _initialize(self, X, y=None, state=None):
-        """Run on every fresh fit (step 3, with the fit's state) and by
-        SciKeras's ``initialize``: validates ``X`` and ``y``, fits the
-        encoders, checks ``class_weight`` against the classes (in a fit) and
-        builds the model (see :func:`skweight._fit.initialize`)."""
+        """Run on every fresh fit (step 3) and by SciKeras's ``initialize``:
+        :func:`skweight._fit.initialize` (encoders, checks, the model)."""
         return _fit.initialize(self, X, y, state)
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False, per_output=None):
@@ -440,10 +426,9 @@ class WeightedKerasClassifier(KerasClassifier, TagsRoot):
         return X, y, check_weights(sample_weight, X, y)
 
     def _check_model_param(self):
-        """Run by SciKeras when building: ``model=None`` means the default MLP,
-        unless the class defines ``_keras_build_fn`` (SciKeras's subclassing
-        pattern); a class given as ``model`` is called with the routed
-        ``model__`` parameters."""
+        """Run by SciKeras when building: ``model=None`` is the default MLP
+        (unless the class defines ``_keras_build_fn``); a class as ``model`` is
+        called with the routed ``model__`` parameters."""
         if self._builds_default_model():
             return self._build_default_model
         if inspect.isclass(self.model) and not hasattr(self, "_keras_build_fn"):
@@ -538,13 +523,10 @@ class WeightedKerasClassifier(KerasClassifier, TagsRoot):
         """Accuracy of ``predict(X)`` against ``y`` (as scikit-learn's
         classifiers); ``NotFittedError`` before ``fit``.
 
-        For a ``y`` given per output (dict or list), the mean over the
-        classification outputs of each one's accuracy: the share of rows
-        predicted exactly (all labels of a multi-label or one-hot row, the
-        level of an ordinal row), or of timesteps for a sequence output;
-        regression outputs are left out.  ``sample_weight`` weighs the rows
-        (one array, or one per output).  For other metrics, or one output at
-        a time, use :func:`skweight.per_output_scorer`."""
+        For a ``y`` given per output, the mean over the classification outputs
+        of each one's accuracy (rows predicted exactly; timesteps of a
+        sequence output); ``sample_weight``: one array, or one per output.
+        For other metrics, use :func:`skweight.per_output_scorer`."""
         self._check_fitted("score")
         if not self._is_per_output():
             return super().score(X, y, sample_weight=sample_weight)
