@@ -33,7 +33,7 @@ from ._compose import ComposedTargetEncoder
 from ._costs import cost_class_weights, resolve_cost_matrices, resolve_cost_matrix
 from ._outputs import REGRESSION, join_outputs, split_outputs
 from ._predict import encoded_proba
-from ._sampling import EpochOrder, check_sampling, class_codes
+from ._sampling import SAMPLING_KINDS, EpochOrder, check_sampling, class_codes
 from ._threshold import check_threshold_kind, tune_threshold
 from .losses import (
     LOGIT_ADJUSTMENT_KINDS,
@@ -69,6 +69,14 @@ FITTED = ("cost_matrix_", "cost_weight_", "class_prior_", "sampling_ratio_", "th
 _BY_CLASS = ("cost_matrix", "sampling", "logit_adjustment", "decision_threshold")
 
 
+# the options a multi-output target cannot take: the kinds they apply to, and what to use instead
+_ONE_CLASS_PER_ROW = {
+    "sampling": (SAMPLING_KINDS, "class_weight"),
+    "logit_adjustment": (LOGIT_ADJUSTMENT_KINDS, "class_weight"),
+    "decision_threshold": (("binary",), "cost_matrix per output"),
+}
+
+
 def _given(est):
     return [name for name in _BY_CLASS if getattr(est, name) is not None]
 
@@ -89,14 +97,13 @@ def check_for_target(est):
         )
     kind, per_output = est.target_kind_, est._is_per_output()
     resolve_costs(est)
-    for name in ("sampling", "logit_adjustment", "decision_threshold"):
+    for name, (kinds, instead) in _ONE_CLASS_PER_ROW.items():
         value = getattr(est, name)
         if value is not None and (per_output or kind == "multioutput"):
             raise ValueError(
                 f"{name}={value!r} needs one class per row, but y has several outputs (a row holds one label per "
-                f"output); {name} applies to a single binary{'' if name == 'decision_threshold' else ', multiclass'}"
-                f" target. Use {'cost_matrix per output' if name == 'decision_threshold' else 'class_weight'} for "
-                f"a multi-output target, or {name}=None."
+                f"output); it applies to {', '.join(kinds)} targets. Use {instead} for a multi-output target, "
+                f"or {name}=None."
             )
     check_sampling(est.sampling, kind)
     if est.logit_adjustment is not None and kind not in LOGIT_ADJUSTMENT_KINDS:
