@@ -447,7 +447,7 @@ def test_the_focal_loss_of_each_kind_reaches_the_compiled_model(binary, multicla
     assert type(clf.model_.loss) is loss_type and clf.model_.loss.gamma == 1.5
 
 
-@pytest.mark.parametrize("kind", ["binary", "multilabel"])
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "onehot", "multilabel"])
 def test_focal_gamma_zero_trains_exactly_like_cross_entropy(binary, multiclass, ordinal, kind):
     X, y, params = _kind_data(kind, binary, multiclass, ordinal)
     plain = small(epochs=3, **params).fit(X, y)
