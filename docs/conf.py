@@ -51,6 +51,7 @@ exclude_patterns = [
     # developer notes, kept beside the site rather than in it (linked from developers.rst)
     "design-0.2.md",
     "design-0.3.md",
+    "options-integration.md",
     "maintainers-reliability.md",
     "README.md",
 ]

@@ -33,11 +33,44 @@ from ._targets import TargetEncoder
 __all__ = [
     "ComposedFeatureEncoder",
     "ComposedTargetEncoder",
+    "TagsRoot",
     "build_from_class",
+    "classifier_tags",
     "compose_subclass_encoders",
     "dense",
     "weights_for_encoded",
 ]
+
+
+# --------------------------------------------------------------------------- #
+# scikit-learn's tags through SciKeras's MRO
+# --------------------------------------------------------------------------- #
+class TagsRoot:
+    """Last base of the estimator before ``object``: gives
+    ``ClassifierMixin.__sklearn_tags__`` a parent to call.  scikit-learn 1.6
+    calls every ``__sklearn_tags__`` in the MRO when a base (here SciKeras's
+    ``BaseWrapper``) still has ``_more_tags``, and in SciKeras's MRO nothing
+    follows ``ClassifierMixin``."""
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import Tags, TargetTags
+
+        return Tags(estimator_type=None, target_tags=TargetTags(required=False))
+
+
+def classifier_tags(tags):
+    """The estimator's tags: a classifier (SciKeras's MRO lets ``BaseEstimator``
+    hide ``ClassifierMixin``'s), multi-class and multi-label, ``y`` required,
+    multi-output, and SciPy sparse ``X`` accepted (``feature_encoder`` makes it
+    dense, on every backend)."""
+    from sklearn.utils import ClassifierTags
+
+    tags.estimator_type = "classifier"
+    tags.classifier_tags = ClassifierTags(multi_class=True, multi_label=True)
+    tags.target_tags.required = True
+    tags.target_tags.multi_output = True
+    tags.input_tags.sparse = True
+    return tags
 
 
 # --------------------------------------------------------------------------- #

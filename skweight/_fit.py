@@ -11,16 +11,20 @@ estimator and the :class:`FitState` of this fit, and fills in what it owns:
    fitted, ``class_weight`` checked against the classes and the model built
    (:func:`initialize`); the rows encoded for the model;
 4. :func:`split_validation`: validation rows (stratified, seeded), or the
-   ``validation_data`` given;
+   ``validation_data`` given (also the rows ``decision_threshold="auto"`` is
+   tuned on);
 5. :func:`plan_epochs`: the epochs and early stopping;
 6. :func:`weigh`: ``class_weight`` resolved on the training rows (it sets
    ``class_weight_``), sample weights of the training and validation rows;
+   then the options of :mod:`skweight._options` (cost weights, the priors of
+   logit adjustment, the resampled epoch order);
 7. :func:`adapt`: the default model's standardisation fitted to the training rows;
 8. :func:`~skweight._loop.train`: the training itself, on :func:`keras_data`
    as :func:`keras_plan` says;
-9. :func:`finish`: ``history_``.
+9. :func:`~skweight._options.tune`: ``threshold_`` (``decision_threshold``);
+10. :func:`finish`: ``history_``.
 
-Steps 3 to 9 run all or nothing (:class:`Rollback`): an exception leaves the
+Steps 3 to 10 run all or nothing (:class:`Rollback`): an exception leaves the
 estimator as it was.  Nothing but the fitted attributes survives a fit; what a
 later warm start needs (the class weights in code space) is read back from
 ``class_weight_``.
@@ -46,6 +50,9 @@ from ._model import (
     output_layout,
     symbolic_outputs,
 )
+from ._options import FITTED as OPTIONS_FITTED
+from ._options import check_compiled_loss, check_for_target, tune
+from ._options import weigh as weigh_options
 from ._outputs import is_per_output
 from ._params import (
     DEFAULT_BATCH_SIZE,
@@ -98,7 +105,10 @@ class FitState:
     built the model), ``y_encoded`` (step 3 on a fresh fit: the encoded
     ``y`` and its class codes, from before the model is built), ``train``
     and ``validation`` (:class:`Rows`, steps 3 and 4), ``stop`` and
-    ``callbacks`` (step 5), ``weights`` and ``validation_weights`` (step 6).
+    ``callbacks`` (step 5), ``weights``, ``validation_weights`` and ``order``
+    (step 6: the epoch order provider of ``sampling``, None for Keras's
+    shuffle); ``keras_validation`` (step 4: the validation rows go to Keras;
+    False when they are held out only to tune ``decision_threshold``).
     """
 
     X: object
@@ -122,6 +132,8 @@ class FitState:
     callbacks: list | None = None
     weights: object = None
     validation_weights: object = None
+    order: object = None
+    keras_validation: bool = True
 
 
 def fit(est, X, y, sample_weight, incremental, fit_kwargs):
@@ -136,7 +148,8 @@ def fit(est, X, y, sample_weight, incremental, fit_kwargs):
         weigh(est, state)  # 6
         adapt(est, state)  # 7
         history = train(est.model_, keras_data(est, state), keras_plan(est, state))  # 8
-        finish(est, state, history)  # 9
+        tune(est, state)  # 9
+        finish(est, state, history)  # 10
     return est
 
 
@@ -186,6 +199,7 @@ def prepare(est, state):
     encoded for the model; the compiled model checked against the target."""
     if state.warm:
         X, y = est._validate_data(state.X, state.y, per_output=state.per_output)
+        check_for_target(est)
         est._ensure_compiled_model()
         y_enc, codes = encode_y(est, y)
     else:
@@ -196,6 +210,7 @@ def prepare(est, state):
     state.train = Rows(est.feature_encoder_.transform(X), y_enc, state.sample_weight, codes, n_rows(state.X))
     est._check_model_compatibility(y_enc)
     check_loss(est)
+    check_compiled_loss(est)
 
 
 def initialize(est, X, y, state=None):
@@ -253,9 +268,10 @@ def encode_y(est, y):
 
 
 def check_before_build(est, y_enc, codes, state):
-    """Every ``class_weight`` error that does not depend on the model, raised
-    before it is built (so a bad spec costs no model building); :func:`weigh`
-    resolves again on the training rows."""
+    """Every ``class_weight`` error that does not depend on the model, and
+    every option against the target, raised before it is built (so a bad spec
+    costs no model building); :func:`weigh` resolves again on the training rows."""
+    check_for_target(est)
     if codes is None:
         if est.class_weight is not None:
             raise ValueError(
@@ -298,15 +314,17 @@ def check_loss(est):
 # --------------------------------------------------------------------------- #
 def split_validation(est, state):
     """Step 4: the validation rows: ``validation_data`` when given, else a
-    stratified, seeded split of ``validation_split`` (or, for early stopping,
-    ``validation_fraction``) of the rows.  Too few rows to hold out one of
-    every class for early stopping: no early stopping (documented)."""
+    stratified, seeded split of ``validation_split`` (or, for early stopping
+    or ``decision_threshold="auto"``, ``validation_fraction``) of the rows.
+    Too few rows to hold out one of every class for early stopping: no early
+    stopping (documented); for a tuned threshold, a ``ValueError``."""
     fraction = state.validation_split
     state.stop = stops_early(est, state)
+    tuned = isinstance(est.decision_threshold, str)  # "auto"
     if state.validation_data is not None:
         state.validation = encode_validation_data(est, state.validation_data)
         return
-    auto = state.stop and not fraction
+    auto = (state.stop or tuned) and not fraction
     if not (auto or fraction):
         return
     codes = state.train.codes
@@ -314,8 +332,15 @@ def split_validation(est, state):
     kind, key = (est.target_kind_, codes) if codes is not None else ("sequence", np.zeros(state.train.n))
     train, val = split_rows(kind, key, float(est.validation_fraction) if auto else fraction, state.seed)
     if auto and misses_a_class(kind, key, val):
+        if tuned:
+            raise ValueError(
+                f"decision_threshold='auto' tunes the threshold on validation_fraction={est.validation_fraction!r} "
+                f"of the {state.train.n} training rows, but they would not hold both classes. Give more rows, a "
+                "larger validation_fraction (or validation_data), or a float decision_threshold."
+            )
         state.stop = False
         return
+    state.keras_validation = bool(state.stop or fraction)
     if val.size == 0:
         raise ValueError(
             f"validation_split={fraction!r} leaves no validation rows: no class has the 2 rows "
@@ -381,13 +406,14 @@ def weigh(est, state):
         est.class_weight_ = None
         state.weights = _as_float32(train.sample_weight)
         state.validation_weights = None if val is None else _as_float32(val.sample_weight)
-        return
-    plan = weight_plan(est)
-    plan.check_training_classes(train.codes, partial=state.incremental)
-    previous = est.__dict__.get("class_weight_") if state.warm else None
-    resolved, est.class_weight_ = plan.resolve(train.codes, None if previous is None else plan.to_codes(previous))
-    state.weights = _weights(est, plan, resolved, train)
-    state.validation_weights = None if val is None else _weights(est, plan, resolved, val)
+    else:
+        plan = weight_plan(est)
+        plan.check_training_classes(train.codes, partial=state.incremental)
+        previous = est.__dict__.get("class_weight_") if state.warm else None
+        resolved, est.class_weight_ = plan.resolve(train.codes, None if previous is None else plan.to_codes(previous))
+        state.weights = _weights(est, plan, resolved, train)
+        state.validation_weights = None if val is None else _weights(est, plan, resolved, val)
+    weigh_options(est, state)
 
 
 def weight_plan(est, built=True):
@@ -451,7 +477,7 @@ def keras_data(est, state):
     its output order, a dict by output name, or a nested structure)."""
     train, val = state.train, state.validation
     y, weights = train.y, state.weights
-    validation = None if val is None else (val.X, val.y, state.validation_weights)
+    validation = None if val is None or not state.keras_validation else (val.X, val.y, state.validation_weights)
     enc = est.target_encoder_
     if not isinstance(enc, ComposedTargetEncoder) and enc.binds_outputs():
         y, weights = enc.to_model(y), _weights_to_model(enc, weights)
@@ -485,11 +511,12 @@ def keras_plan(est, state):
     args.update(state.fit_kwargs)
     args.pop("validation_split", None)  # the validation rows are split off already (step 4)
     args = {k: v for k, v in args.items() if not k.startswith("callbacks") and k not in _GIVEN_BY_TRAIN}
+    n = state.train.n if state.order is None else len(state.order)  # rows an epoch visits
     if est._builds_default_model() and args.get("batch_size") is None:
-        args["batch_size"] = max(1, min(DEFAULT_BATCH_SIZE, state.train.n))
+        args["batch_size"] = max(1, min(DEFAULT_BATCH_SIZE, n))
     for name in ("batch_size", "validation_batch_size"):
         if args.get(name) == -1:
-            args[name] = state.train.n  # -1: one batch of all the training rows
+            args[name] = n  # -1: one batch of all the training rows
     return TrainPlan(
         epochs=state.initial_epoch + state.epochs,
         initial_epoch=state.initial_epoch,
@@ -499,9 +526,9 @@ def keras_plan(est, state):
         verbose=args.pop("verbose", 0),
         callbacks=state.callbacks,
         seed=state.seed,
-        order=None,  # issue 20's sampling gives its epoch order provider here
         loop=resolve_training_loop(est.training_loop, est._builds_default_model()),
         fit_args=args,
+        order=state.order,
     )
 
 
@@ -510,7 +537,7 @@ _GIVEN_BY_TRAIN = ("x", "y", "sample_weight", "validation_data", "epochs", "init
 
 
 def finish(est, state, history):
-    """Step 9: ``history_`` under the names Keras gives (those callbacks such as
+    """Step 10: ``history_`` under the names Keras gives (those callbacks such as
     ``EarlyStopping(monitor=...)`` use), continued by a warm start from its
     ``initial_epoch``; ``training_loop_``, the loop that ran (a warning when
     ``training_loop="fast"`` fell back to ``Model.fit``, saying why)."""
@@ -556,7 +583,7 @@ FITTED = (
     "_random_state",
     "output_names_",
     "output_units_",
-)
+) + OPTIONS_FITTED
 
 
 class Rollback:

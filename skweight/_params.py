@@ -1,30 +1,44 @@
 """The estimator's parameters: one declared table of rules and messages,
 checked once at the start of ``fit`` and ``partial_fit``, before any data or
-Keras work (NumPy only).
+Keras work (NumPy only; scikit-learn's scorers for
+``decision_threshold_scoring``).
 
 Each parameter skweight adds or narrows has an entry in :data:`RULES`: the
 tests its value must pass, in order, each with the error it raises otherwise.
 The message names the parameter, shows the bad value and says what is
-accepted.  :data:`INCREMENTAL_RULES` holds the extra rules of ``partial_fit``.
-A new parameter gets its rules here (and its default in the estimator's
-``__init__``); nothing else needs to check it.
+accepted.  :data:`CONFLICTS` are the pairs of parameters that cannot be given
+together (each message names both), :data:`INCREMENTAL_RULES` the extra rules
+of ``partial_fit``.  A new parameter gets its rules here (and its default in
+the estimator's ``__init__``); nothing else needs to check it.  What depends
+on the data (a cost matrix's labels, the target kind an option applies to) is
+checked once the classes are known, before the model is built
+(:mod:`skweight._options`).
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._forms import ACCEPTED, has_balanced, is_spec
+from ._sampling import check_sampling
+from ._threshold import check_decision_threshold, check_threshold_scoring
 
 __all__ = [
+    "CONFLICTS",
+    "COST_ACCEPTED",
+    "COST_FORMS",
     "DEFAULT_BATCH_SIZE",
     "EPOCHS_WITHOUT_STOPPING",
     "EPOCH_CAP",
     "RULES",
+    "check_cost_form",
+    "check_focal_gamma",
+    "check_logit_adjustment",
+    "check_nonnegative",
     "check_param",
     "check_params",
     "layer_sizes",
@@ -57,6 +71,32 @@ class Rule:
             raise self.error(self.message.format(name=name, value=value, type=type(value).__name__))
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A value is checked by ``check(value, name)``, a function that raises its
+    own error (a check that another module shares, e.g. a loss's ``gamma``)."""
+
+    check_value: object
+
+    def check(self, name, value):
+        self.check_value(value, name)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Parameters ``names`` that cannot be given together: ``applies(*values)``
+    true raises a ``ValueError`` with ``message``, formatted with the values by name."""
+
+    names: tuple
+    applies: object
+    message: str
+
+    def check(self, est):
+        values = {name: getattr(est, name) for name in self.names}
+        if self.applies(*values.values()):
+            raise ValueError(self.message.format(**values))
+
+
 def is_int(v):
     """An int that is not a bool."""
     return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
@@ -77,6 +117,51 @@ def layer_sizes(value):
     if isinstance(value, numbers.Integral):
         return (value,)
     return tuple(value)
+
+
+def check_nonnegative(value, param, what):
+    """``value`` as a float, if it is a finite real number >= 0; else an error
+    naming ``param`` and saying ``what`` to give."""
+    if not _is_real(value):
+        raise TypeError(f"{param}={value!r} has type {type(value).__name__}; give {what}.")
+    v = float(value)
+    if not np.isfinite(v) or v < 0:
+        raise ValueError(f"{param}={value!r} is not accepted; give {what}.")
+    return v
+
+
+def check_focal_gamma(gamma, param="focal_gamma"):
+    """``focal_gamma``: a finite float >= 0 (0 is plain cross-entropy)."""
+    return check_nonnegative(gamma, param, "a finite float >= 0 (0 trains as plain cross-entropy; 2 is usual)")
+
+
+def check_logit_adjustment(tau, param="logit_adjustment"):
+    """``logit_adjustment``: None or a finite float ``tau >= 0``."""
+    if tau is None:
+        return None
+    return check_nonnegative(tau, param, "None or a finite float tau >= 0 (1 is Menon et al.'s choice)")
+
+
+#: The named forms of ``cost_matrix`` (both need classes with an order).
+COST_FORMS = ("ordinal", "ordinal_squared")
+#: What ``cost_matrix`` accepts, as messages say it.
+COST_ACCEPTED = (
+    "None, 'ordinal', 'ordinal_squared', an array of shape (n_classes, n_classes) whose [i, j] is the cost of "
+    "predicting classes_[j] when the truth is classes_[i], or a dict {true_label: {predicted_label: cost}} "
+    "(missing pairs cost 0 on the diagonal and 1 elsewhere); for several outputs, one of these per output "
+    "(a list, or a dict keyed by output name)"
+)
+
+
+def check_cost_form(value, param="cost_matrix"):
+    """The form of ``cost_matrix`` (its values are checked against the classes
+    in the fit, :func:`skweight._costs.resolve_cost_matrix`)."""
+    if isinstance(value, str):
+        if value not in COST_FORMS:
+            raise ValueError(f"{param}={value!r} is not a named cost form; accepted: {COST_ACCEPTED}.")
+    elif value is not None and not isinstance(value, (np.ndarray, list, tuple, Mapping)):
+        raise TypeError(f"{param}={value!r} has type {type(value).__name__}; accepted: {COST_ACCEPTED}.")
+    return value
 
 
 _SIZES = "{name}={value!r} must be a tuple of positive ints, e.g. (100,)."
@@ -142,11 +227,60 @@ RULES = {
             TypeError,
         ),
     ),
+    "cost_matrix": (Checked(check_cost_form),),
+    "sampling": (Checked(lambda v, name: check_sampling(v, param=name)),),
+    "focal_gamma": (Checked(check_focal_gamma),),
+    "logit_adjustment": (Checked(check_logit_adjustment),),
+    "decision_threshold": (Checked(check_decision_threshold),),
+    "decision_threshold_scoring": (Checked(check_threshold_scoring),),
 }
+
+_TWICE = "would correct the class imbalance twice"
+#: Parameters that cannot be given together, checked after :data:`RULES`.
+CONFLICTS = (
+    Conflict(
+        ("sampling", "class_weight"),
+        lambda s, cw: s is not None and cw is not None,
+        "sampling={sampling!r} with class_weight={class_weight!r} " + _TWICE + " (a resampled epoch already holds "
+        "every class equally often); give class_weight=None to resample, or sampling=None to weigh.",
+    ),
+    Conflict(
+        ("logit_adjustment", "class_weight"),
+        lambda tau, cw: tau is not None and cw is not None,
+        "logit_adjustment={logit_adjustment!r} with class_weight={class_weight!r} " + _TWICE + " (the adjusted "
+        "loss already takes each class's prior out); give class_weight=None, or logit_adjustment=None.",
+    ),
+    Conflict(
+        ("logit_adjustment", "sampling"),
+        lambda tau, s: tau is not None and s is not None,
+        "logit_adjustment={logit_adjustment!r} with sampling={sampling!r} " + _TWICE + " (a resampled epoch "
+        "has no longer the rows' priors, which the adjusted loss takes out); give one of them.",
+    ),
+    Conflict(
+        ("logit_adjustment", "loss"),
+        lambda tau, loss: tau is not None and loss is not None,
+        "logit_adjustment={logit_adjustment!r} chooses the loss (the logit-adjusted cross-entropy for the target "
+        "kind), so loss={loss!r} would be a second choice; give loss=None with logit_adjustment, or "
+        "logit_adjustment=None.",
+    ),
+    Conflict(
+        ("decision_threshold", "cost_matrix"),
+        lambda t, cost: t is not None and cost is not None,
+        "decision_threshold={decision_threshold!r} and cost_matrix both decide predict's labels (for a binary "
+        "target a cost matrix C is the threshold C[0, 1] / (C[0, 1] + C[1, 0]) on calibrated probabilities); "
+        "give one of them.",
+    ),
+)
+
+_PARTIAL_FIT_AUTO = (
+    "{name}={value!r} is not supported by partial_fit: it tunes the threshold on validation rows held out of a "
+    "fit, and partial_fit holds out none. Use fit, or a float threshold in (0, 1)."
+)
 
 #: The extra rules of ``partial_fit`` (an incremental fit).
 INCREMENTAL_RULES = {
     "class_weight": (Rule(lambda v: not has_balanced(v), _PARTIAL_FIT_BALANCED),),
+    "decision_threshold": (Rule(lambda v: not (isinstance(v, str) and v == "auto"), _PARTIAL_FIT_AUTO),),
 }
 
 
@@ -160,10 +294,13 @@ def check_param(name, value, *, shown=None, rules=RULES):
 
 
 def check_params(est, incremental=False):
-    """Step 1 of a fit: every parameter in :data:`RULES` (and, for
-    ``partial_fit``, :data:`INCREMENTAL_RULES`), read from ``est``."""
+    """Step 1 of a fit: every parameter in :data:`RULES`, then
+    :data:`CONFLICTS` (and, for ``partial_fit``, :data:`INCREMENTAL_RULES`),
+    read from ``est``."""
     for name in RULES:
         check_param(name, getattr(est, name))
+    for conflict in CONFLICTS:
+        conflict.check(est)
     if incremental:
         for name in INCREMENTAL_RULES:
             check_param(name, getattr(est, name), rules=INCREMENTAL_RULES)

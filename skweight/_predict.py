@@ -1,7 +1,8 @@
 """Prediction: at throughput speed (a batch size picked from the row size and a
 memory budget, and a loop over ``predict_on_batch`` that skips the per-call
-set-up of ``keras.Model.predict``), and probabilities calibrated to the
-training prior (``predict_proba_prior``).
+set-up of ``keras.Model.predict``), the decisions of ``cost_matrix`` and
+``decision_threshold``, and probabilities calibrated to the training prior
+(``predict_proba_prior``).
 
 Inference keeps no gradients, so the batch can be far larger than a training
 batch; what bounds it is the memory one batch of inputs and activations takes.
@@ -17,8 +18,11 @@ import numpy as np
 from ._backend import prediction_rng_guard, quiet
 from ._checks import check_weights, n_rows
 from ._compose import ComposedTargetEncoder
-from ._outputs import accuracy_per_output, join_outputs, split_outputs
+from ._costs import decide, unweight_class_proba, unweight_ordinal_proba
+from ._outputs import REGRESSION, accuracy_per_output, join_outputs, split_outputs
 from ._params import routed
+from ._threshold import apply_threshold
+from .losses import adjustment_weights
 from .weights import unweight_proba
 
 # one batch of inputs and live activations stays under this many bytes
@@ -135,6 +139,91 @@ def predict_raw(est, X, **kwargs):
         return est.model_.predict(x=X, **pred_args)
 
 
+def encoded_proba(est, X):
+    """``predict_proba`` of rows already through the feature encoder (a fit's
+    validation rows), before any cost weights are undone."""
+    batch_size = predict_batch_size(X, est.model_)
+    with quiet(not est.verbose), prediction_rng_guard():
+        if can_predict_on_batch(X, {"batch_size": batch_size}):
+            raw = predict_in_batches(est.model_, X, batch_size)
+        else:
+            raw = est.model_.predict(X, batch_size=batch_size, verbose=0)
+    return est.target_encoder_.inverse_transform(raw, return_proba=True)
+
+
+# --------------------------------------------------------------------------- #
+# cost_matrix and decision_threshold: probabilities and decisions
+# --------------------------------------------------------------------------- #
+def decides(est):
+    """True when ``predict`` is not the most probable class: a fit with
+    ``cost_matrix`` (``cost_matrix_``) or ``decision_threshold`` (``threshold_``)."""
+    return "cost_matrix_" in est.__dict__ or "threshold_" in est.__dict__
+
+
+def undo_cost_weights(est, proba):
+    """``predict_proba``: the model's probabilities with the cost weights of
+    training (``cost_weight_``) taken out, so that they stay calibrated and
+    the decision does not count the costs twice."""
+    weights = est.__dict__.get("cost_weight_")
+    if weights is None:
+        return proba
+    if not _per_output_costs(est):
+        return _undo(est.target_kind_, proba, weights, est.classes_)
+    names, kinds = _kinds(est)
+    parts = split_outputs(proba)[1] if est._is_per_output() else proba
+    classes = split_outputs(est.classes_)[1]
+    weights = split_outputs(weights)[1]
+    return join_outputs(names, [_undo(*part) for part in zip(kinds, parts, weights, classes)])
+
+
+def _per_output_costs(est):
+    return est._is_per_output() or est.target_kind_ == "multioutput"
+
+
+def _kinds(est):
+    """``(names, kinds)`` of the outputs: per output, or the columns of a 2-D multi-output target."""
+    if est._is_per_output():
+        return split_outputs(est.target_kind_)
+    return None, ["multiclass"] * len(est.classes_)
+
+
+def _undo(kind, proba, weights, classes):
+    if weights is None:
+        return proba
+    w = np.array([weights[c] for c in _keys(kind, classes)])
+    if np.all(w == 1.0):
+        return proba
+    if kind == "ordinal":
+        return unweight_ordinal_proba(proba, w)
+    return unweight_class_proba(proba, w)
+
+
+def _keys(kind, classes):
+    return [int(c) for c in classes] if kind in ("onehot", "ordinal") else np.asarray(classes).tolist()
+
+
+def decided(est, proba):
+    """``predict``'s labels from ``predict_proba``: ``classes_[p >= threshold_]``
+    for a decision threshold, the class of least expected cost under
+    ``cost_matrix_`` (per output; outputs without costs: as without)."""
+    if "threshold_" in est.__dict__:
+        return np.asarray(est.classes_)[apply_threshold(proba[:, 1], est.threshold_)]
+    costs = est.cost_matrix_
+    if not _per_output_costs(est):
+        return decide(est.target_kind_, proba, costs, est.classes_)
+    if not est._is_per_output():
+        return decide("multioutput", proba, costs, est.classes_)
+    names, kinds = split_outputs(est.target_kind_)
+    parts, classes = split_outputs(proba)[1], split_outputs(est.classes_)[1]
+    labels = []
+    for enc, kind, p, cost, cl in zip(est.target_encoder_.outputs_, kinds, parts, costs, classes):
+        if cost is not None:
+            labels.append(decide(kind, p, cost, cl))
+        else:
+            labels.append(p if kind == REGRESSION else enc.labels(p))
+    return join_outputs(names, labels)
+
+
 # --------------------------------------------------------------------------- #
 # probabilities calibrated to the training prior
 # --------------------------------------------------------------------------- #
@@ -167,7 +256,21 @@ def proba_prior(est, X):
     proba = est.predict_proba(X)
     if kind == "multioutput":
         return [_prior("multiclass", p, cw, c) for p, cw, c in zip(proba, est.class_weight_, est.classes_)]
-    return _prior(kind, proba, est.class_weight_, est.classes_)
+    proba = _prior(kind, proba, est.class_weight_, est.classes_)
+    trained = _option_weights(est)
+    return proba if trained is None else unweight_proba(proba, trained)
+
+
+def _option_weights(est):
+    """The class weights that ``sampling`` and ``logit_adjustment`` amount to in
+    training (None without them): a resampled epoch sees class ``c``
+    ``sampling_ratio_[c]`` times as often as the rows hold it; a logit-adjusted
+    model's probabilities are those of weights ``prior ** -tau``."""
+    if "sampling_ratio_" in est.__dict__:
+        return [est.sampling_ratio_[c] for c in _keys(est.target_kind_, est.classes_)]
+    if "class_prior_" in est.__dict__:
+        return adjustment_weights(est.class_prior_, est.model_.loss.tau)
+    return None
 
 
 def _prior(kind, proba, cw, classes):

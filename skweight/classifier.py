@@ -31,31 +31,20 @@ from ._checks import (
     validate_per_output,
     x_rows,
 )
-from ._compose import build_from_class, compose_subclass_encoders, dense
+from ._compose import TagsRoot, build_from_class, classifier_tags, compose_subclass_encoders, dense
 from ._metrics import copy_metrics, per_output_metrics
 from ._model import build_default_model, is_categorical_crossentropy, symbolic_outputs
+from ._options import chose_loss, compile_loss, keras_loss_param, replaces_loss
 from ._outputs import is_per_output
 from ._params import check_params, seed_from
-from ._predict import predict_raw, proba_prior, score_outputs
+from ._predict import decided, decides, predict_raw, proba_prior, score_outputs, undo_cost_weights
 from ._targets import TargetEncoder
 from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
 
 __all__ = ["WeightedKerasClassifier"]
 
 
-class _TagsRoot:
-    """Last base before ``object``: gives ``ClassifierMixin.__sklearn_tags__``
-    a parent to call.  scikit-learn 1.6 calls every ``__sklearn_tags__`` in the
-    MRO when a base (here SciKeras's ``BaseWrapper``) still has ``_more_tags``,
-    and in SciKeras's MRO nothing follows ``ClassifierMixin``."""
-
-    def __sklearn_tags__(self):
-        from sklearn.utils import Tags, TargetTags
-
-        return Tags(estimator_type=None, target_tags=TargetTags(required=False))
-
-
-class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
+class WeightedKerasClassifier(KerasClassifier, TagsRoot):
     """A Keras classifier that takes ``class_weight`` as scikit-learn does.
 
     ``class_weight`` is turned into Keras sample weights inside ``fit``, from
@@ -82,14 +71,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         output (a dict or list of arrays), a regression output takes no entry.
     target_kind : str, default "auto"
         ``"auto"`` or one of :data:`skweight.KINDS`; needed for ``"ordinal"``
-        (thermometer-coded) targets, and for ``"sequence"`` targets when ``X``
-        is not 3-D.  With a 3-D ``X`` of shape ``(n, timesteps, features)``, a
-        2-D ``y`` of shape ``(n, timesteps)`` is read as a sequence target.
-        For ``y`` given per output, a dict keyed by output name or a list in
-        output order, e.g. ``{"level": "ordinal", "price": "regression"}``
-        (outputs left out are detected; a float output with non-integer values
-        is a regression output).  One str other than ``"auto"`` applies to
-        every output and must fit each one.
+        (thermometer) targets, and for ``"sequence"`` ones when ``X`` is not
+        3-D (with a 3-D ``X``, a ``(n, timesteps)`` ``y`` is a sequence).  For
+        ``y`` given per output, a dict or list of kinds, e.g. ``{"level":
+        "ordinal", "price": "regression"}`` (outputs left out are detected;
+        non-integer floats are regression); one str applies to every output.
     padding_label : label, optional
         For sequence targets, the label that marks padding; it weighs 0.
     hidden_layer_sizes : tuple of int, default (100,)
@@ -100,22 +86,18 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         L2 penalty ``alpha * sum(W ** 2)`` on the default model's hidden-layer
         kernels (0 turns it off).
     standardize : bool, default True
-        The default model standardises its inputs itself: a
-        ``keras.layers.Normalization`` layer, adapted on the training rows of
-        each fit (not the validation rows; rows and padded timesteps that
-        weigh 0 left out) and saved with the model, so raw,
-        unscaled features are fine.  ``False`` leaves it out.  A model of your
-        own is never changed.
+        The default model standardises its inputs itself (a ``Normalization``
+        layer adapted on each fit's training rows that carry weight, saved
+        with the model), so raw features are fine.  ``False`` leaves it out.
+        A model of your own is never changed.
     early_stopping : "auto", bool, default "auto"
-        Stop training when the weighted validation loss has not improved for
-        ``n_iter_no_change`` epochs, and keep the weights of the best epoch.
-        ``"auto"`` stops early when ``epochs`` is None and ``callbacks`` hold
-        no ``EarlyStopping`` of your own; ``True`` also with an explicit
-        ``epochs`` (then the cap); ``False`` never.  The validation rows are
-        ``validation_split`` (or ``validation_data``) when you give them, else
-        ``validation_fraction``.  When the rows are too few to hold out a
-        validation row of every class, early stopping is skipped quietly and
-        ``epochs=None`` trains 50 epochs.  ``partial_fit`` never stops early.
+        Stop when the weighted validation loss has not improved for
+        ``n_iter_no_change`` epochs, keeping the best epoch's weights.
+        ``"auto"``: when ``epochs`` is None and no ``EarlyStopping`` of your
+        own is in ``callbacks``; ``True`` also with ``epochs`` (the cap).  The
+        validation rows: ``validation_split`` or ``validation_data``, else
+        ``validation_fraction``; too few rows for one of every class: no early
+        stopping (``epochs=None`` trains 50).  Never in ``partial_fit``.
     validation_fraction : float, default 0.1
         Share of the training rows held out (stratified, seeded) for early
         stopping when no ``validation_split`` is given.
@@ -138,7 +120,26 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     optimizer : str or keras optimizer, default "adam"
     loss : str, keras loss or None, default None
         ``None`` picks the loss for the target kind (binary, sparse
-        categorical, categorical or element-wise binary cross-entropy).
+        categorical, categorical or element-wise binary cross-entropy);
+        ``"focal"`` its focal form (binary, multiclass, one-hot, multi-label).
+        The options below: see the user guide's "Beyond class weights".
+    focal_gamma : float >= 0, default 2.0
+        Focusing strength of ``loss="focal"`` (0: cross-entropy).
+    cost_matrix : None, array, dict, "ordinal" or "ordinal_squared", default None
+        ``[i, j]``: the cost of predicting ``classes_[j]`` for a true
+        ``classes_[i]`` (a dict ``{true: {predicted: cost}}`` in your labels;
+        per output a list or dict).  ``predict`` gives the least expected
+        cost; training weighs the classes by the costs, undone in ``predict_proba``.
+    sampling : None, "under" or "over", default None
+        Every epoch holds each class equally often (cut to the smallest, or
+        repeated to the largest), drawn afresh from the training rows.
+    logit_adjustment : None or float >= 0, default None
+        Menon et al.'s logit-adjusted loss with the training rows' priors.
+    decision_threshold : None, float in (0, 1) or "auto", default None
+        Binary targets: ``predict`` is ``classes_[1]`` where its probability
+        is at least ``threshold_``; ``"auto"`` tunes it for
+        ``decision_threshold_scoring`` on the held-out rows.
+    decision_threshold_scoring : str or scorer, default "balanced_accuracy"
     metrics : list, optional
         Each metric is reported plain and weighted by the class weights
         (``history_["accuracy"]`` and ``history_["weighted_accuracy"]``).
@@ -149,25 +150,21 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         ``None``: up to 200 epochs with early stopping (see ``early_stopping``).
         An int trains exactly that many epochs (unless ``early_stopping=True``).
     batch_size : int, optional
-        Training batch size.  None: ``min(200, training rows)`` for the
-        default model (scikit-learn's ``MLPClassifier`` "auto"), Keras's
-        default (32) for a model of your own.  An explicit ``batch_size`` (or
-        ``fit__batch_size``, or ``batch_size`` given to ``fit``) always wins;
-        ``-1`` is one batch of all rows.  Prediction does
-        not use it: ``predict``, ``predict_proba`` and ``score`` pick a batch
-        from the row size and a 32 MiB budget (up to 65,536 rows), unless
-        ``predict__batch_size`` (or ``batch_size`` given to the call) is set.
+        Training batch size.  None: ``min(200, rows of an epoch)`` for the
+        default model (``MLPClassifier``'s "auto"), Keras's 32 for a model of
+        your own; ``-1``: one batch.  ``fit__batch_size`` or ``fit``'s keyword
+        wins.  Prediction picks its batch from the row size and a 32 MiB
+        budget, unless ``predict__batch_size`` is set.
     validation_split : float, default 0.0
         Fraction of the rows held out for validation, split stratified and
         shuffled (seeded by ``random_state``); the validation rows are weighted
         with the class weights resolved on the training rows.
     verbose : int, default 0
     random_state : None, int or numpy.random.RandomState
-        Seeds weight initialisation, shuffling and the validation split on any
-        Keras backend; Python's, NumPy's and the backend's global random state
-        are restored after ``fit``.  The result does not depend on the process
-        or thread that fits (a Dask worker gives the local result); seeded fits
-        in one process run one at a time, so parallelise with processes.
+        Seeds initialisation, shuffling, the validation split and ``sampling``
+        on any backend, alike in any process or thread; the global random
+        states are restored after ``fit``.  Seeded fits in one process run one
+        at a time, so parallelise with processes.
     **kwargs
         Any other SciKeras parameter (``callbacks``, ``warm_start``,
         ``optimizer__learning_rate``, ``fit__...``, ...).
@@ -191,6 +188,11 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
     output_names_ : list of str
         For ``y`` given per output: the output names (``output_j`` for a list
         ``y``), which the default model gives its output layers.
+    cost_matrix_, cost_weight_, class_prior_, sampling_ratio_ : ndarray or dict
+        What ``cost_matrix`` (costs in ``classes_`` order, the class weights from
+        them), ``logit_adjustment`` (priors) and ``sampling`` (class ratios) used.
+    threshold_, threshold_score_ : float
+        ``predict``'s threshold (and ``"auto"``'s score on the held-out rows).
     model_ : keras.Model
     training_loop_ : str
         ``"fast"`` or ``"keras"``: the loop that trained in the last fit (see
@@ -249,6 +251,12 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         random_state=None,
         run_eagerly=False,
         build_fn=None,
+        cost_matrix=None,
+        sampling=None,
+        focal_gamma=2.0,
+        logit_adjustment=None,
+        decision_threshold=None,
+        decision_threshold_scoring="balanced_accuracy",
         **kwargs,
     ):
         super().__init__(
@@ -280,6 +288,12 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.training_loop = training_loop
+        self.cost_matrix = cost_matrix
+        self.sampling = sampling
+        self.focal_gamma = focal_gamma
+        self.logit_adjustment = logit_adjustment
+        self.decision_threshold = decision_threshold
+        self.decision_threshold_scoring = decision_threshold_scoring
 
     def __init_subclass__(cls, **kwargs):
         """Run when a subclass is defined: its own ``target_encoder`` /
@@ -298,17 +312,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
 
     def __sklearn_tags__(self):
         """Tags of a classifier (SciKeras's MRO lets ``BaseEstimator`` hide
-        ``ClassifierMixin``'s tags, so ``is_classifier`` was False)."""
-        from sklearn.utils import ClassifierTags
-
-        tags = super().__sklearn_tags__()
-        tags.estimator_type = "classifier"
-        tags.classifier_tags = ClassifierTags(multi_class=True, multi_label=True)
-        tags.target_tags.required = True
-        tags.target_tags.multi_output = True
-        # SciPy sparse X is made dense by ``feature_encoder``, on every backend
-        tags.input_tags.sparse = True
-        return tags
+        ``ClassifierMixin``'s tags, so ``is_classifier`` was False; see
+        :func:`skweight._compose.classifier_tags`)."""
+        return classifier_tags(super().__sklearn_tags__())
 
     def __sklearn_is_fitted__(self):
         """Fitted means a model exists: ``check_is_fitted`` then agrees with
@@ -348,13 +354,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """Train for one epoch, keeping the model, classes and class weights.
 
         ``class_weight="balanced"`` is refused here (as by scikit-learn's
-        ``SGDClassifier``): a batch's class counts are not the data's.  Compute
-        the weights once on all labels with ``skweight.class_weights(y_all)``
-        and pass the dict.
-
-        A ``y`` given per output (dict or list) must keep the structure, the
-        output names and each output's kind and width of the first call;
-        otherwise a ``ValueError`` naming the output is raised before training.
+        ``SGDClassifier``): a batch's class counts are not the data's; pass
+        ``skweight.class_weights(y_all)``.  A ``y`` given per output must keep
+        the structure, names, kinds and widths of the first call.
         """
         return self._fit(X, y, sample_weight, incremental=True, classes=classes, **kwargs)
 
@@ -403,10 +405,8 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         return FunctionTransformer(dense, accept_sparse=True)
 
     def _initialize(self, X, y=None, state=None):
-        """Run on every fresh fit (step 3, with the fit's state) and by
-        SciKeras's ``initialize``: validates ``X`` and ``y``, fits the
-        encoders, checks ``class_weight`` against the classes (in a fit) and
-        builds the model (see :func:`skweight._fit.initialize`)."""
+        """Run on every fresh fit (step 3) and by SciKeras's ``initialize``:
+        :func:`skweight._fit.initialize` (encoders, checks, the model)."""
         return _fit.initialize(self, X, y, state)
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False, per_output=None):
@@ -453,10 +453,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         return X, y, check_weights(sample_weight, X, y)
 
     def _check_model_param(self):
-        """Run by SciKeras when building: ``model=None`` means the default MLP,
-        unless the class defines ``_keras_build_fn`` (SciKeras's subclassing
-        pattern); a class given as ``model`` is called with the routed
-        ``model__`` parameters."""
+        """Run by SciKeras when building: ``model=None`` is the default MLP
+        (unless the class defines ``_keras_build_fn``); a class as ``model`` is
+        called with the routed ``model__`` parameters."""
         if self._builds_default_model():
             return self._build_default_model
         if inspect.isclass(self.model) and not hasattr(self, "_keras_build_fn"):
@@ -473,10 +472,14 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
 
     def _get_compile_kwargs(self):
         """Run by SciKeras before compiling: fills in the loss for the target
-        kind and mirrors ``metrics`` into ``weighted_metrics``."""
-        kw = super()._get_compile_kwargs()
+        kind (focal or logit-adjusted when asked) and mirrors ``metrics`` into
+        ``weighted_metrics``."""
+        with keras_loss_param(self):
+            kw = super()._get_compile_kwargs()
         kind = getattr(self, "target_kind_", None)
-        if kw.get("loss") is None:
+        if replaces_loss(self):
+            kw["loss"] = compile_loss(self, kind)
+        elif kw.get("loss") is None:
             kw["loss"] = default_loss(kind, getattr(self, "n_outputs_expected_", 1))
         elif kind == "multilabel" and is_plain_bce(kw["loss"]):
             kw["loss"] = ElementwiseBinaryCrossentropy()
@@ -508,8 +511,9 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """Run by step 3 of a fit before training.  SciKeras refuses a compiled
         loss other than the ``loss`` parameter; for a multi-label target
         ``_get_compile_kwargs`` swaps ``loss="binary_crossentropy"`` for its
-        element-wise form on purpose, so only the outputs are checked then."""
-        if is_plain_bce(self.loss) and isinstance(getattr(self.model_, "loss", None), ElementwiseBinaryCrossentropy):
+        element-wise form on purpose (and ``"focal"``, or None with
+        ``logit_adjustment``, for their losses), so only the outputs are checked then."""
+        if chose_loss(self):
             expected = getattr(self, "n_outputs_expected_", None)
             if expected and expected != len(self.model_.outputs):
                 raise ValueError(f"y has {expected} outputs, but the model has {len(self.model_.outputs)}.")
@@ -529,31 +533,28 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         return predict_raw(self, X, **kwargs)
 
     def predict(self, X, **kwargs):
-        """Class labels for ``X`` (in the layout of ``y``); ``NotFittedError`` before ``fit``."""
+        """Class labels for ``X`` (in the layout of ``y``): the most probable
+        class, or the least expected cost (``cost_matrix_``), or the positive
+        class where its probability is at least ``threshold_``."""
         self._check_fitted("predict")
-        return super().predict(X, **kwargs)
+        return decided(self, self.predict_proba(X, **kwargs)) if decides(self) else super().predict(X, **kwargs)
 
     def predict_proba(self, X, **kwargs):
-        """Class probabilities for ``X``, columns in ``classes_`` order;
-        ``NotFittedError`` before ``fit``."""
+        """Class probabilities for ``X``, columns in ``classes_`` order (the
+        cost weights of training undone); ``NotFittedError`` before ``fit``."""
         self._check_fitted("predict_proba")
-        return super().predict_proba(X, **kwargs)
+        return undo_cost_weights(self, super().predict_proba(X, **kwargs))
 
     def score(self, X, y, sample_weight=None):
         """Accuracy of ``predict(X)`` against ``y`` (as scikit-learn's
         classifiers); ``NotFittedError`` before ``fit``.
 
-        For a ``y`` given per output (dict or list), the mean over the
-        classification outputs of each one's accuracy: the share of rows
-        predicted exactly (all labels of a multi-label or one-hot row, the
-        level of an ordinal row), or of timesteps for a sequence output;
-        regression outputs are left out.  ``sample_weight`` weighs the rows
-        (one array, or one per output).  For other metrics, or one output at
-        a time, use :func:`skweight.per_output_scorer`.
-
-        For a 2-D ``y`` of label columns (one per output, ``"multioutput"``),
-        the share of rows whose every column is predicted right, as
-        scikit-learn's ``MultiOutputClassifier.score``."""
+        For a ``y`` given per output, the mean over the classification outputs
+        of each one's accuracy (rows predicted exactly; timesteps of a
+        sequence output); ``sample_weight``: one array, or one per output.
+        For a 2-D ``y`` of label columns, the share of rows with every column
+        right (as ``MultiOutputClassifier``).  Other metrics:
+        :func:`skweight.per_output_scorer`."""
         self._check_fitted("score")
         if not self._is_per_output() and getattr(self, "target_kind_", None) != "multioutput":
             return super().score(X, y, sample_weight=sample_weight)
@@ -563,23 +564,16 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         """Class probabilities calibrated to the training prior.
 
         Training with class weights ``w_c`` makes the network estimate
-        ``p_w(c | x)``, proportional to ``w_c * p(c | x)``: probabilities lean
-        towards the up-weighted classes.  This divides ``predict_proba`` by the
-        weights this fit used (``class_weight_``) and renormalises::
-
-            p(c | x) = (p_w(c | x) / w_c) / sum_k (p_w(k | x) / w_k)
-
-        which estimates ``p(c | x)`` under the class frequencies of the
-        training rows (``sample_weight`` is not part of the correction).
-        With ``class_weight=None`` it equals ``predict_proba``.
-
-        ``predict`` and ``predict_proba`` are unchanged: ``predict`` keeps the
-        weighted decision and equals ``argmax(predict_proba)``, as
-        scikit-learn expects.  For binary targets, the correction is monotone,
-        so ROC AUC and any ranking are unchanged; to decide on the corrected
-        probabilities instead, wrap the estimator in
-        :class:`sklearn.model_selection.FixedThresholdClassifier` or
-        :class:`~sklearn.model_selection.TunedThresholdClassifierCV`.
+        probabilities proportional to ``w_c * p(c | x)``.  This divides
+        ``predict_proba`` by the weights of training and renormalises,
+        ``p(c | x) = (p_w(c | x) / w_c) / sum_k (p_w(k | x) / w_k)``: an
+        estimate under the class frequencies of the training rows
+        (``sample_weight`` is not part of it).  The weights are
+        ``class_weight_``, with ``sampling`` times ``sampling_ratio_`` (how
+        often a resampled epoch shows each class), with ``logit_adjustment``
+        ``class_prior_ ** -tau``; without any, this is ``predict_proba``.
+        ``predict`` and ``predict_proba`` are unchanged; for binary targets the
+        correction is monotone (rankings and ROC AUC are unchanged).
 
         Parameters
         ----------
@@ -588,18 +582,14 @@ class WeightedKerasClassifier(KerasClassifier, _TagsRoot):
         Returns
         -------
         ndarray of shape (n_samples, n_classes), or a list of them
-            Columns in ``classes_`` order, like ``predict_proba``.  Multi-label
-            targets give ``(n_samples, n_labels)``, each label corrected with its
-            ``{0: w_neg, 1: w_pos}``; multi-output targets a list, one array
-            per output.  Ordinal and sequence targets are not supported.
-
-            For ``y`` given per output (a dict or list), the structure of
-            ``predict_proba``: each binary, multiclass, one-hot and multi-label
-            output corrected with its own ``class_weight_`` entry; regression
-            outputs are returned as predicted (there is no prior to undo), and
-            so are ordinal and sequence outputs trained without class weights.
-            An ordinal or sequence output trained with class weights is a
-            ``ValueError`` naming it: its weights cannot be undone this way.
+            Columns in ``classes_`` order, like ``predict_proba``; multi-label
+            targets ``(n_samples, n_labels)``, each label corrected with its
+            ``{0: w_neg, 1: w_pos}``; multi-output targets one array per output.
+            For ``y`` given per output, the structure of ``predict_proba``
+            (regression outputs, and ordinal or sequence outputs without class
+            weights, as predicted; such an output with class weights is a
+            ``ValueError`` naming it).  Single ordinal and sequence targets
+            are not supported.
 
         Examples
         --------

