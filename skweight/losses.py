@@ -53,8 +53,10 @@ class ElementwiseBinaryCrossentropy(keras.losses.Loss):
     ----------
     from_logits : bool, default False
         Whether ``y_pred`` holds logits rather than probabilities.
-    reduction, name
-        As for any ``keras.losses.Loss``.
+    reduction, name, dtype
+        As for any ``keras.losses.Loss``: the reduction over the batch
+        (default ``"sum_over_batch_size"``), the loss's name, and the dtype
+        of its computation (``None``: Keras's float type).
 
     Examples
     --------

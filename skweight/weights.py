@@ -190,6 +190,29 @@ def apply_class_weights(y, weights, *, kind=None, padding_label=None, dtype=np.f
     row of ``y`` happens to hold a single 1; a dict over a 2-D label matrix
     means a sequence target).
 
+    Parameters
+    ----------
+    y : array-like, list of arrays or dict of arrays
+        The rows to weigh, a target of the same kind as the one ``weights``
+        were resolved on (e.g. the validation rows of the training target).
+    weights : dict or list
+        Resolved weights, as :func:`class_weights` returns them (or as a
+        fitted estimator's ``class_weight_`` holds them): ``{label: weight}``,
+        a list of ``{0: w_neg, 1: w_pos}`` per label, or one of those per
+        output.
+    kind : str, optional
+        Explicit target kind (see :func:`target_kind`); read from ``y`` and
+        ``weights`` when not given.
+    padding_label : label, optional
+        For ``"sequence"`` targets: the label that marks padding; it weighs 0.
+    dtype : float dtype, default float64
+        dtype of the returned weights (use ``float32`` for Keras).
+
+    Returns
+    -------
+    ndarray or list or dict
+        Sample weights of the shape :func:`sample_weights` gives for ``y``.
+
     Examples
     --------
     >>> from skweight import apply_class_weights, class_weights
