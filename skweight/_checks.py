@@ -25,6 +25,7 @@ from ._outputs import (
 )
 
 __all__ = [
+    "validate_data",
     "check_X",
     "check_feature_names",
     "check_output_sample_weight",
@@ -479,4 +480,37 @@ def validate_per_output(est, X, y, reset, y_numeric=False):
         X, _ = est._validate_data(X=X, y=None, reset=reset, y_numeric=y_numeric)
     if reset:
         est.target_type_, est.y_dtype_, est.y_ndim_ = "per-output", None, None
+    return X, y
+
+
+def validate_data(est, parent, X=None, y=None, reset=False, y_numeric=False, per_output=None):
+    """The work of ``WeightedKerasClassifier._validate_data``; ``parent`` is
+    SciKeras's ``_validate_data`` of ``est``."""
+    name = type(est).__name__
+    refuse_multi_input_X(X, name)
+    if not reset:  # the column names of fit (set by _fit.initialize), as scikit-learn checks them
+        check_feature_names(est, X, reset=False)
+    if y is not None and (is_per_output(y, x_rows(X)) if per_output is None else per_output):
+        return validate_per_output(est, X, y, reset, y_numeric)
+    if y is not None and not reset and est._is_per_output():
+        est.target_encoder_.output_parts(y)  # fitted per output: refuses a single array
+    if X is not None:
+        check_X(X, name, n_features=None if reset else getattr(est, "n_features_in_", None))
+    if y is not None:
+        check_y(y)
+    if X is not None and y is not None and n_rows(X) != n_rows(y):
+        raise ValueError(f"X has {n_rows(X)} samples but y has {n_rows(y)}; y needs one label (row) per sample of X.")
+    if reset:
+        return parent(X=X, y=y, reset=reset, y_numeric=y_numeric)
+    # SciKeras refuses X/y whose dtype cannot be cast "safely" to the fit's
+    # dtype (float64 X after a float32 fit, float labels after int labels);
+    # Keras casts inputs itself and the target encoder matches labels by
+    # value, so the dtype checks are lifted for this call only.
+    saved = {k: est.__dict__[k] for k in ("X_dtype_", "y_dtype_") if k in est.__dict__}
+    est.__dict__.update({k: np.dtype(object) for k in saved})
+    try:
+        X, y = parent(X=X, y=y, reset=reset, y_numeric=y_numeric)
+    finally:
+        est.__dict__.update(saved)
+    check_y_columns(y, getattr(getattr(est, "target_encoder_", None), "y_shape_", None))
     return X, y

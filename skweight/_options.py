@@ -31,6 +31,7 @@ import numpy as np
 
 from ._compose import ComposedTargetEncoder
 from ._costs import cost_class_weights, resolve_cost_matrices, resolve_cost_matrix
+from ._metrics import copy_metrics, per_output_metrics
 from ._outputs import REGRESSION, join_outputs, split_outputs
 from ._predict import encoded_proba
 from ._sampling import SAMPLING_KINDS, EpochOrder, check_sampling, class_codes
@@ -45,12 +46,14 @@ from .losses import (
     LogitAdjustedCategoricalCrossentropy,
     LogitAdjustedSparseCategoricalCrossentropy,
     class_priors,
+    default_loss,
     focal_loss,
     is_plain_bce,
     logit_adjusted_loss,
 )
 
 __all__ = [
+    "compile_kwargs",
     "FITTED",
     "check_compiled_loss",
     "check_for_target",
@@ -307,3 +310,28 @@ def tune(est, state):
         np.asarray(val.codes).astype(int), positive, est.decision_threshold_scoring, sample_weight=val.sample_weight
     )
     est.threshold_, est.threshold_score_ = search.threshold, search.score
+
+
+def compile_kwargs(est, kw):
+    """The work of ``WeightedKerasClassifier._get_compile_kwargs`` on SciKeras's
+    ``kw``: the loss for the target kind (focal or logit-adjusted when asked),
+    ``metrics`` mirrored into ``weighted_metrics`` (per output for a ``y`` of
+    several outputs), all in the structure of nested outputs."""
+    kind = getattr(est, "target_kind_", None)
+    if replaces_loss(est):
+        kw["loss"] = compile_loss(est, kind)
+    elif kw.get("loss") is None:
+        kw["loss"] = default_loss(kind, getattr(est, "n_outputs_expected_", 1))
+    elif kind == "multilabel" and is_plain_bce(kw["loss"]):
+        kw["loss"] = ElementwiseBinaryCrossentropy()
+    metrics = kw.get("metrics")
+    if metrics and est._is_per_output():  # Keras takes them per output
+        weighted = kw.get("weighted_metrics") or metrics
+        kw["metrics"] = per_output_metrics(metrics, est.target_kind_)
+        kw["weighted_metrics"] = per_output_metrics(weighted, est.target_kind_)
+    elif metrics and not kw.get("weighted_metrics"):
+        kw["weighted_metrics"] = copy_metrics(metrics)
+    enc = getattr(est, "target_encoder_", None)
+    if hasattr(enc, "spec_to_model"):  # a model of nested outputs: in its structure
+        kw.update({k: enc.spec_to_model(kw.get(k), k) for k in ("loss", "metrics", "weighted_metrics")})
+    return kw

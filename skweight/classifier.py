@@ -9,7 +9,6 @@ says when it runs.  The work of one fit is a chain of named steps in
 
 import inspect
 
-import numpy as np
 from sklearn.exceptions import NotFittedError
 
 # _backend first: it imports Keras quietly, or says in one line which backend to install
@@ -20,26 +19,13 @@ from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
 
 from . import _fit
-from ._checks import (
-    check_feature_names,
-    check_weights,
-    check_X,
-    check_y,
-    check_y_columns,
-    n_rows,
-    refuse_multi_input_X,
-    validate_per_output,
-    x_rows,
-)
+from ._checks import check_weights, validate_data
 from ._compose import TagsRoot, build_from_class, classifier_tags, compose_subclass_encoders, dense
-from ._metrics import copy_metrics, per_output_metrics
 from ._model import build_default_model, is_categorical_crossentropy, symbolic_outputs
-from ._options import chose_loss, compile_loss, keras_loss_param, replaces_loss
-from ._outputs import is_per_output
+from ._options import chose_loss, compile_kwargs, keras_loss_param
 from ._params import check_params, seed_from
 from ._predict import decided, decides, predict_raw, proba_prior, score_outputs, undo_cost_weights
 from ._targets import TargetEncoder
-from .losses import ElementwiseBinaryCrossentropy, default_loss, is_plain_bce
 
 __all__ = ["WeightedKerasClassifier"]
 
@@ -155,19 +141,34 @@ class WeightedKerasClassifier(KerasClassifier, TagsRoot):
         your own; ``-1``: one batch.  ``fit__batch_size`` or ``fit``'s keyword
         wins.  Prediction picks its batch from the row size and a 32 MiB
         budget, unless ``predict__batch_size`` is set.
+    validation_batch_size : int, optional
+        Batch size of the validation pass (None: ``batch_size``).
     validation_split : float, default 0.0
         Fraction of the rows held out for validation, split stratified and
         shuffled (seeded by ``random_state``); the validation rows are weighted
         with the class weights resolved on the training rows.
+    shuffle : bool, default True
+        Shuffle the training rows every epoch (seeded by ``random_state``).
     verbose : int, default 0
+    callbacks : list of keras.callbacks.Callback, optional
+        Called as by ``keras.Model.fit``; an ``EarlyStopping`` of your own
+        replaces skweight's.  Callbacks with batch-level hooks train with
+        ``Model.fit`` (see ``training_loop``).
+    warm_start : bool, default False
+        ``fit`` continues from the fitted model (its weights, optimizer state,
+        classes and class weights) instead of building a new one.
+    run_eagerly : bool, default False
+        Keras's ``run_eagerly`` (for debugging; trains with ``Model.fit``).
+    build_fn : callable, optional
+        SciKeras's older name for ``model`` (deprecated there).
     random_state : None, int or numpy.random.RandomState
         Seeds initialisation, shuffling, the validation split and ``sampling``
         on any backend, alike in any process or thread; the global random
         states are restored after ``fit``.  Seeded fits in one process run one
         at a time, so parallelise with processes.
     **kwargs
-        Any other SciKeras parameter (``callbacks``, ``warm_start``,
-        ``optimizer__learning_rate``, ``fit__...``, ...).
+        Any other SciKeras parameter (``optimizer__learning_rate``,
+        ``fit__...``, ``model__...``, ...).
 
     Attributes
     ----------
@@ -414,36 +415,7 @@ class WeightedKerasClassifier(KerasClassifier, TagsRoot):
         ``X`` and ``y`` with messages that name the parameter, the bad value
         and what is accepted (see :mod:`skweight._checks`).  ``per_output``:
         whether ``y`` is given per output, when the caller has decided it."""
-        name = type(self).__name__
-        refuse_multi_input_X(X, name)
-        if not reset:  # the column names of fit (set by _fit.initialize), as scikit-learn checks them
-            check_feature_names(self, X, reset=False)
-        if y is not None and (is_per_output(y, x_rows(X)) if per_output is None else per_output):
-            return validate_per_output(self, X, y, reset, y_numeric)
-        if y is not None and not reset and self._is_per_output():
-            self.target_encoder_.output_parts(y)  # fitted per output: refuses a single array
-        if X is not None:
-            check_X(X, name, n_features=None if reset else getattr(self, "n_features_in_", None))
-        if y is not None:
-            check_y(y)
-        if X is not None and y is not None and n_rows(X) != n_rows(y):
-            raise ValueError(
-                f"X has {n_rows(X)} samples but y has {n_rows(y)}; y needs one label (row) per sample of X."
-            )
-        if reset:
-            return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
-        # SciKeras refuses X/y whose dtype cannot be cast "safely" to the fit's
-        # dtype (float64 X after a float32 fit, float labels after int labels);
-        # Keras casts inputs itself and the target encoder matches labels by
-        # value, so the dtype checks are lifted for this call only.
-        saved = {k: self.__dict__[k] for k in ("X_dtype_", "y_dtype_") if k in self.__dict__}
-        self.__dict__.update({k: np.dtype(object) for k in saved})
-        try:
-            X, y = super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
-        finally:
-            self.__dict__.update(saved)
-        check_y_columns(y, getattr(getattr(self, "target_encoder_", None), "y_shape_", None))
-        return X, y
+        return validate_data(self, super()._validate_data, X, y, reset, y_numeric, per_output)
 
     @staticmethod
     def _validate_sample_weight(X, y, sample_weight):
@@ -476,24 +448,7 @@ class WeightedKerasClassifier(KerasClassifier, TagsRoot):
         ``weighted_metrics``."""
         with keras_loss_param(self):
             kw = super()._get_compile_kwargs()
-        kind = getattr(self, "target_kind_", None)
-        if replaces_loss(self):
-            kw["loss"] = compile_loss(self, kind)
-        elif kw.get("loss") is None:
-            kw["loss"] = default_loss(kind, getattr(self, "n_outputs_expected_", 1))
-        elif kind == "multilabel" and is_plain_bce(kw["loss"]):
-            kw["loss"] = ElementwiseBinaryCrossentropy()
-        metrics = kw.get("metrics")
-        if metrics and self._is_per_output():  # Keras takes them per output
-            weighted = kw.get("weighted_metrics") or metrics
-            kw["metrics"] = per_output_metrics(metrics, self.target_kind_)
-            kw["weighted_metrics"] = per_output_metrics(weighted, self.target_kind_)
-        elif metrics and not kw.get("weighted_metrics"):
-            kw["weighted_metrics"] = copy_metrics(metrics)
-        enc = getattr(self, "target_encoder_", None)
-        if hasattr(enc, "spec_to_model"):  # a model of nested outputs: in its structure
-            kw.update({k: enc.spec_to_model(kw.get(k), k) for k in ("loss", "metrics", "weighted_metrics")})
-        return kw
+        return compile_kwargs(self, kw)
 
     def _build_keras_model(self):
         """Run by ``_initialize`` once ``y``'s classes are known (and

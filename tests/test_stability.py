@@ -27,9 +27,12 @@ from skweight._backend import _gradient_registry
 
 CYCLES, WARMUP = 20, 4
 CHECKPOINTS = (WARMUP, 8, 12, 16, CYCLES)  # after these cycles: gc, then count (counting is slow)
-# what one fit leaves when nothing releases it (measured: a leaked train step
-# keeps 18 traced graphs and 2 gradient registrations per fit)
-GRAPHS_PER_FIT, GRADIENTS_PER_FIT = 18, 2
+# what one fit leaves when nothing releases it, by training loop (measured with
+# the models kept alive, as test_the_growth_check_fails_on_a_real_leak does:
+# skweight's loop traces one epoch function, 3 graphs and 1 gradient
+# registration per fit; keras.Model.fit's train step keeps 14-19 graphs and 2)
+LEAK_PER_FIT = {"fast": (3, 1), "keras": (18, 2)}  # (graphs, gradient registrations)
+GRAPHS_PER_FIT, GRADIENTS_PER_FIT = LEAK_PER_FIT["keras"]
 
 
 def assert_no_growth(counts, fits, per_fit, what):
@@ -86,14 +89,16 @@ def user_model():
     return net
 
 
-@pytest.fixture(scope="module")
-def cycles(user_model):
-    """Run the search once; record live objects and RSS after every cycle."""
+@pytest.fixture(scope="module", params=sorted(LEAK_PER_FIT))
+def cycles(request, user_model):
+    """Run the search once per training loop; record live objects and RSS after every cycle."""
     if keras.backend.backend() != "tensorflow":  # pragma: no cover
         pytest.skip("measures TensorFlow graph state")
     gc.collect()  # models that earlier tests dropped go now, not during the measurement
     X, y = _data()
-    base = WeightedKerasClassifier(class_weight="balanced", epochs=2, hidden_layer_sizes=(16,), random_state=0)
+    base = WeightedKerasClassifier(
+        class_weight="balanced", epochs=2, hidden_layer_sizes=(16,), random_state=0, training_loop=request.param
+    )
     user_before = user_model.predict(X, verbose=0)
     kept = clone(base).fit(X, y)  # a search result the user keeps
     kept_proba = kept.predict_proba(X)
@@ -111,7 +116,8 @@ def cycles(user_model):
             record["gradients"].append(_custom_gradients())
             record["rss"].append(proc.memory_info().rss)
             record["alive"].append(sum(r() is not None for r in refs))
-    return dict(record, X=X, y=y, user_before=user_before, kept=kept, kept_proba=kept_proba)
+    assert kept.training_loop_ == request.param
+    return dict(record, X=X, y=y, user_before=user_before, kept=kept, kept_proba=kept_proba, loop=request.param)
 
 
 def test_no_model_of_a_finished_fit_stays_alive(cycles):
@@ -123,18 +129,24 @@ def test_traced_graphs_and_gradient_registrations_do_not_accumulate(cycles):
     # TensorFlow's gradient registry: +2 registry entries and +18 graphs per fit
     # (16 fits between the first and last checkpoint: a leak adds hundreds); a
     # checkpoint may sit one fit's worth off its neighbours, the window never grows
-    assert_no_growth(cycles["gradients"], CHECKPOINTS, GRADIENTS_PER_FIT, "gradient registrations")
-    assert_no_growth(cycles["graphs"], CHECKPOINTS, GRAPHS_PER_FIT, "traced graphs")
+    graphs_per_fit, gradients_per_fit = LEAK_PER_FIT[cycles["loop"]]
+    assert_no_growth(cycles["gradients"], CHECKPOINTS, gradients_per_fit, "gradient registrations")
+    assert_no_growth(cycles["graphs"], CHECKPOINTS, graphs_per_fit, "traced graphs")
 
 
-def test_the_growth_check_fails_on_a_real_leak():
+@pytest.mark.parametrize("loop", sorted(LEAK_PER_FIT))
+def test_the_growth_check_fails_on_a_real_leak(loop):
     """Models kept alive are what a leak looks like to these counts (every
-    fit's graphs and registrations stay): the check above fails on them."""
+    fit's graphs and registrations stay): the check above fails on them, with
+    either training loop's leak per fit."""
     if keras.backend.backend() != "tensorflow":  # pragma: no cover
         pytest.skip("measures TensorFlow graph state")
     gc.collect()
     X, y = _data()
-    base = WeightedKerasClassifier(class_weight="balanced", epochs=2, hidden_layer_sizes=(16,), random_state=0)
+    GRAPHS_PER_FIT, GRADIENTS_PER_FIT = LEAK_PER_FIT[loop]  # noqa: N806
+    base = WeightedKerasClassifier(
+        class_weight="balanced", epochs=2, hidden_layer_sizes=(16,), random_state=0, training_loop=loop
+    )
     kept, fits, graphs, gradients = [], (2, 4, 6), [], []
     for cycle in range(1, fits[-1] + 1):
         kept.append(clone(base).fit(X, y))
@@ -147,8 +159,15 @@ def test_the_growth_check_fails_on_a_real_leak():
         assert_no_growth(graphs, fits, GRAPHS_PER_FIT, "traced graphs")
     with pytest.raises(AssertionError, match="gradient registrations grow"):
         assert_no_growth(gradients, fits, GRADIENTS_PER_FIT, "gradient registrations")
-    # and counts fits' worth off at one checkpoint, as collection timing gives them, pass
-    for seen in ([618, 636, 636, 636, 636], [995, 995, 995, 941, 995], [700, 700, 700, 700, 754]):
+    # and counts fits' worth off at one checkpoint, as collection timing gave
+    # them in full runs with Model.fit (CI saw the 941 and the 949), pass
+    off_by_one_fit = (
+        [618, 636, 636, 636, 636],
+        [995, 995, 995, 941, 995],
+        [985, 985, 949, 985, 985],
+        [700, 700, 700, 700, 754],
+    )
+    for seen in off_by_one_fit if loop == "keras" else ():
         assert_no_growth(seen, CHECKPOINTS, GRAPHS_PER_FIT, "traced graphs")
 
 
