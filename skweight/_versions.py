@@ -9,7 +9,7 @@ from importlib import metadata
 __all__ = ["__version__", "show_versions"]
 
 #: skweight's version (also ``skweight.__version__``).
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # distribution names to report, in order (the first installed of each group)
 _PACKAGES = {
