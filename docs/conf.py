@@ -52,6 +52,7 @@ exclude_patterns = [
     "design-0.2.md",
     "design-0.3.md",
     "options-integration.md",
+    "fast-loop.md",
     "maintainers-reliability.md",
     "README.md",
 ]
