@@ -594,6 +594,13 @@ class _LogitAdjusted(keras.losses.Loss):
         return config
 
 
+def _two_priors(checked, given):
+    """``checked`` (None or the normalised priors) when a binary target's two; else a ValueError."""
+    if checked is not None and len(checked) != 2:
+        raise ValueError(f"priors={given!r}: a binary target has two priors, (prior_0, prior_1).")
+    return checked
+
+
 @keras.saving.register_keras_serializable(package="skweight")
 class LogitAdjustedBinaryCrossentropy(_LogitAdjusted):
     """Logit-adjusted binary cross-entropy for a sigmoid output (Menon et al., ICLR 2021).
@@ -636,14 +643,10 @@ class LogitAdjustedBinaryCrossentropy(_LogitAdjusted):
         dtype=None,
     ):
         super().__init__(tau=tau, priors=priors, from_logits=from_logits, reduction=reduction, name=name, dtype=dtype)
-        if self.priors is not None and len(self.priors) != 2:
-            raise ValueError(f"priors={priors!r}: a binary target has two priors, (prior_0, prior_1).")
+        _two_priors(self.priors, priors)
 
     def set_priors(self, priors):
-        checked = _check_priors(priors)
-        if len(checked) != 2:
-            raise ValueError(f"priors={priors!r}: a binary target has two priors, (prior_0, prior_1).")
-        self.priors = checked
+        self.priors = _two_priors(_check_priors(priors), priors)
         return self
 
     def call(self, y_true, y_pred):
